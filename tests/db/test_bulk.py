@@ -1,0 +1,155 @@
+"""Bulk upserts: idempotent, atomic, deduplicated, tolerant of bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.factories import BASE_TIME, make_post
+from trendminer.db.bulk import upsert_posts
+
+COUNTS = {
+    "posts": "SELECT count(*) FROM posts",
+    "post_hashtags": "SELECT count(*) FROM post_hashtags",
+    "media": "SELECT count(*) FROM media",
+    "comments": "SELECT count(*) FROM comments",
+    "locations": "SELECT count(*) FROM locations",
+}
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {name: connection.execute(text(sql)).scalar_one() for name, sql in COUNTS.items()}
+
+
+def test_same_batch_twice_leaves_the_same_rows_and_updates_likes(engine: Engine) -> None:
+    batch = [make_post(i) for i in range(50)]
+    with engine.begin() as connection:
+        first = upsert_posts(connection, batch)
+    assert (first.inserted, first.updated, first.rejected) == (50, 0, 0)
+    counts = table_counts(engine)
+    assert counts == {
+        "posts": 50,
+        "post_hashtags": 100,
+        "media": 50,
+        "comments": 50,
+        "locations": 5,
+    }
+
+    later = [
+        dataclasses.replace(p, likes=p.likes + 100, seen_at=p.seen_at + timedelta(hours=2))
+        for p in batch
+    ]
+    with engine.begin() as connection:
+        second = upsert_posts(connection, later)
+    assert (second.inserted, second.updated) == (0, 50)
+    assert table_counts(engine) == counts
+    with engine.connect() as connection:
+        likes = connection.execute(text("SELECT likes FROM posts WHERE shortcode='SC000003'"))
+        assert likes.scalar_one() == 113
+        history = (
+            connection.execute(
+                text("SELECT likes FROM post_metrics WHERE shortcode='SC000003' ORDER BY seen_at")
+            )
+            .scalars()
+            .all()
+        )
+        assert history == [13, 113]
+
+    with engine.begin() as connection:  # the same later batch again: nothing changes
+        upsert_posts(connection, later)
+    assert table_counts(engine) == counts
+
+
+def test_duplicate_in_one_batch_keeps_the_most_recent_sighting(engine: Engine) -> None:
+    old = make_post(1, likes=5, seen_at=BASE_TIME + timedelta(days=1))
+    new = make_post(1, likes=50, seen_at=BASE_TIME + timedelta(days=2))
+    with engine.begin() as connection:
+        result = upsert_posts(connection, [new, old])
+    assert result.inserted == 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT likes FROM posts")).scalar_one() == 50
+
+
+def test_an_older_sighting_never_overwrites_a_newer_one(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, likes=50, seen_at=BASE_TIME + timedelta(days=2))])
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, likes=5, seen_at=BASE_TIME + timedelta(days=1))])
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT likes, first_seen, last_seen FROM posts")).one()
+    assert row.likes == 50
+    assert row.first_seen < row.last_seen
+
+
+def _write_then_crash(engine: Engine) -> None:
+    batch = [make_post(i) for i in range(20)]
+    with engine.begin() as connection:
+        upsert_posts(connection, batch[:10])
+        upsert_posts(connection, batch[10:])
+        raise RuntimeError("crash after writing")
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(engine: Engine) -> None:
+    with pytest.raises(RuntimeError, match="crash"):
+        _write_then_crash(engine)
+    assert table_counts(engine) == dict.fromkeys(COUNTS, 0)
+
+
+def test_odd_text_is_cleaned_and_kept(engine: Engine) -> None:
+    long_caption = "a" * 100_000
+    posts = [
+        make_post(1, caption="nul\x00byte"),
+        make_post(2, caption="lone \ud83d surrogate"),
+        make_post(3, caption=long_caption),
+        make_post(4, caption="emoji 👗🔥 and \u05e9\u05dc\u05d5\u05dd right-to-left"),
+        make_post(5, caption=None, location=None, likes=None, comments=None, media=()),
+        make_post(6, caption="<script>alert(1)</script>\t\\ tab\nnew line"),
+    ]
+    with engine.begin() as connection:
+        result = upsert_posts(connection, posts)
+    assert (result.inserted, result.rejected) == (6, 0)
+    with engine.connect() as connection:
+        captions = dict(connection.execute(text("SELECT shortcode, caption FROM posts")).all())
+    assert captions["SC000001"] == "nulbyte"
+    assert captions["SC000002"] == "lone \ufffd surrogate"
+    assert captions["SC000003"] == long_caption
+    assert captions["SC000004"] == "emoji 👗🔥 and \u05e9\u05dc\u05d5\u05dd right-to-left"
+    assert captions["SC000005"] is None
+    assert captions["SC000006"] == "<script>alert(1)</script>\t\\ tab\nnew line"
+
+
+def test_absurd_counts_become_null_with_a_warning(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, likes=-4, comments=10**15)])
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT likes, comments FROM posts")).one()
+    assert (row.likes, row.comments) == (None, None)
+    assert "out of range" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"shortcode": ""}, "shortcode"),
+        ({"owner": "  "}, "owner"),
+        ({"taken_at": None}, "valid time"),
+        ({"taken_at": BASE_TIME.replace(year=1999)}, "valid time"),
+    ],
+)
+def test_a_post_without_what_it_needs_is_rejected_and_counted(
+    engine: Engine, override: dict[str, object], reason: str
+) -> None:
+    batch = [make_post(1), make_post(2, **override), make_post(3)]
+    with engine.begin() as connection:
+        result = upsert_posts(connection, batch, source="batch-1")
+    assert (result.inserted, result.rejected) == (2, 1)
+    with engine.connect() as connection:
+        reasons = connection.execute(text("SELECT reason FROM rejected_records")).scalars().all()
+    assert len(reasons) == 1
+    assert reason in reasons[0]

@@ -1,0 +1,68 @@
+"""The CLI as a user runs it: a subprocess with the environment pointing at a test database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def trendminer(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trendminer", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_db_url_prints_only_a_libpq_url(trendminer_env: Path, db_url: str) -> None:
+    result = trendminer("db", "url")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == db_url
+    assert result.stdout.startswith("postgresql://")
+    assert "+psycopg2" not in result.stdout
+
+
+def test_db_status_and_help(trendminer_env: Path) -> None:
+    status = trendminer("db", "status")
+    assert status.returncode == 0, status.stderr
+    assert "up to date" in status.stdout
+    for command in (["db"], ["exclude"], ["track"]):
+        assert trendminer(*command, "--help").returncode == 0
+
+
+def test_exclude_and_track_normalise_names(trendminer_env: Path) -> None:
+    assert trendminer("exclude", "add", "user", " @Some.Body ").returncode == 0
+    assert trendminer("exclude", "add", "hashtag", "#SALE").returncode == 0
+    assert trendminer("track", "add", "@Influencer_1").returncode == 0
+    assert trendminer("exclude", "list", "user").stdout.split() == ["some.body"]
+    assert trendminer("exclude", "list", "hashtag").stdout.split() == ["sale"]
+    assert trendminer("track", "list").stdout.split() == ["influencer_1"]
+    assert trendminer("track", "remove", "influencer_1").returncode == 0
+    assert trendminer("track", "list").stdout.split() == []
+
+
+@pytest.mark.parametrize("name", ["two words", "'; DROP TABLE posts; --", "@"])
+def test_bad_names_give_a_clear_error(trendminer_env: Path, name: str) -> None:
+    result = trendminer("exclude", "add", "user", name)
+    assert result.returncode == 1
+    assert "not an Instagram user name" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_embedded_database_starts_and_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRENDMINER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRENDMINER_DATA_DIR", str(tmp_path / "data"))
+    url = trendminer("db", "url")
+    assert url.returncode == 0, url.stderr
+    assert url.stdout.startswith("postgresql://")
+    assert "host=" in url.stdout
+    try:
+        assert trendminer("db", "upgrade").returncode == 0
+        status = trendminer("db", "status")  # a second command finds the server running
+        assert "up to date" in status.stdout
+    finally:
+        assert trendminer("db", "stop").returncode == 0
+    assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()

@@ -1,0 +1,36 @@
+"""Names and hashtags are normalised and validated."""
+
+from __future__ import annotations
+
+import pytest
+
+from trendminer.errors import InvalidNameError
+from trendminer.names import normalise_hashtag, normalise_username
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(" @Some.User ", "some.user"), ("ABC_1", "abc_1"), ("\uff20wide", "wide")],
+)
+def test_usernames_are_normalised(raw: str, expected: str) -> None:
+    assert normalise_username(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "@", "has space", "x" * 31, "a..b", "<script>", "a\x00b"])
+def test_bad_usernames_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidNameError, match="not an Instagram user name"):
+        normalise_username(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("#StreetStyle", "streetstyle"), ("  outfit ", "outfit"), ("#Été", "été")],
+)
+def test_hashtags_are_normalised(raw: str, expected: str) -> None:
+    assert normalise_hashtag(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "#", "two words", "drop;table", "#a-b"])
+def test_bad_hashtags_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidNameError, match="not a hashtag"):
+        normalise_hashtag(raw)

@@ -1,0 +1,36 @@
+"""Settings come from the environment, a TOML file and defaults, in that order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trendminer.settings import Settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TRENDMINER_DATABASE_URL", "TRENDMINER_CONFIG", "TRENDMINER_HASHTAGS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.hashtags == ["outfit", "streetstyle", "streetoutfit"]
+    assert settings.report_dir == Path("reports")
+    assert settings.database_url is None
+
+
+def test_toml_file_then_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "trendminer.toml"
+    config.write_text('hashtags = ["#Outfit", "OOTD"]\ndata_dir = "/srv/tm"\n')
+    monkeypatch.setenv("TRENDMINER_CONFIG", str(config))
+    monkeypatch.setenv("TRENDMINER_DATA_DIR", "/data/env")
+    settings = Settings()
+    assert settings.hashtags == ["outfit", "ootd"]
+    assert settings.data_dir == Path("/data/env")  # the environment wins over the file
+
+
+def test_database_password_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRENDMINER_DATABASE_URL", "postgresql://u:hunter2@db/tm")
+    settings = Settings()
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in str(settings.model_dump())

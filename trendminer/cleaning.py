@@ -1,0 +1,160 @@
+"""The documented rules that make raw Instagram values storable.
+
+- Text: NUL bytes are removed (PostgreSQL rejects them in ``text``); lone UTF-16 surrogates
+  become U+FFFD; everything else (emoji, right-to-left text, 100,000-character captions) is
+  kept exactly.
+- Counts: a negative count or one above ``MAX_COUNT`` is stored as NULL, with a warning.
+- Times: naive datetimes are taken as UTC; all times are stored in UTC.
+- Hashtags: taken from the caption (``#word``), case-folded; invalid ones are dropped.
+- A post without shortcode, owner or a valid time is rejected (``InvalidRecordError``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from datetime import UTC, datetime
+
+from trendminer.errors import InvalidNameError, InvalidRecordError
+from trendminer.names import normalise_hashtag
+from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostRecord
+
+logger = logging.getLogger(__name__)
+
+MAX_COUNT = 2_000_000_000  # fits PostgreSQL integer; more likes than people on Earth is absurd
+MIN_TIME = datetime(2010, 1, 1, tzinfo=UTC)  # Instagram launched in October 2010
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_HASHTAG_IN_TEXT = re.compile(r"#(\w{1,100})")
+_SHORTCODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MEDIA_TYPES = frozenset({"image", "video", "sidecar"})
+
+
+def clean_text(value: str | None) -> str | None:
+    """Remove NUL bytes and replace lone surrogates with U+FFFD; None stays None."""
+    if value is None:
+        return None
+    text = str(value)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def clean_count(value: object, what: str, key: str) -> int | None:
+    """A non-negative, plausible count, else None (with a warning naming ``what`` and ``key``)."""
+    if value is None:
+        return None
+    try:
+        count = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        logger.warning("%s of %s is not a number (%r): stored as NULL", what, key, value)
+        return None
+    if count < 0 or count > MAX_COUNT:
+        logger.warning("%s of %s is out of range (%d): stored as NULL", what, key, count)
+        return None
+    return count
+
+
+def clean_time(value: datetime | None) -> datetime | None:
+    """UTC-aware time, or None when missing or implausible (before 2010 or far future)."""
+    if not isinstance(value, datetime):
+        return None
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if moment < MIN_TIME or moment.year > 2100:
+        return None
+    return moment
+
+
+def caption_hashtags(caption: str | None) -> tuple[str, ...]:
+    """The distinct hashtags of a caption, normalised, in order of first use."""
+    if not caption:
+        return ()
+    seen: dict[str, None] = {}
+    for raw in _HASHTAG_IN_TEXT.findall(caption):
+        try:
+            seen.setdefault(normalise_hashtag(raw), None)
+        except InvalidNameError:
+            continue
+    return tuple(seen)
+
+
+def _clean_float(value: float | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def clean_location(location: LocationRecord | None) -> LocationRecord | None:
+    """Location with cleaned text and plausible coordinates (out-of-range → None)."""
+    if location is None:
+        return None
+    lat, lng = _clean_float(location.lat), _clean_float(location.lng)
+    if lat is not None and not -90 <= lat <= 90:
+        lat = None
+    if lng is not None and not -180 <= lng <= 180:
+        lng = None
+    return LocationRecord(
+        location_id=int(location.location_id),
+        name=clean_text(location.name),
+        slug=clean_text(location.slug),
+        lat=lat,
+        lng=lng,
+    )
+
+
+def clean_post(post: PostRecord) -> PostRecord:
+    """The post with every rule above applied; raises InvalidRecordError when unusable."""
+    shortcode = clean_text(post.shortcode) or ""
+    if not _SHORTCODE.fullmatch(shortcode):
+        raise InvalidRecordError(f"post without a valid shortcode ({post.shortcode!r})")
+    owner = (clean_text(post.owner) or "").strip().lstrip("@").lower()
+    if not owner:
+        raise InvalidRecordError(f"post {shortcode} has no owner")
+    taken_at = clean_time(post.taken_at)
+    if taken_at is None:
+        raise InvalidRecordError(f"post {shortcode} has no valid time ({post.taken_at!r})")
+    seen_at = clean_time(post.seen_at) or datetime.now(UTC)
+    source_tags: list[str] = []
+    for tag in post.source_hashtags:
+        try:
+            source_tags.append(normalise_hashtag(tag))
+        except InvalidNameError:
+            logger.warning("post %s: dropped invalid source hashtag %r", shortcode, tag)
+    media_type = post.media_type if post.media_type in MEDIA_TYPES else "image"
+    return dataclasses.replace(
+        post,
+        shortcode=shortcode,
+        owner=owner,
+        taken_at=taken_at,
+        seen_at=seen_at,
+        caption=clean_text(post.caption),
+        likes=clean_count(post.likes, "likes", shortcode),
+        comments=clean_count(post.comments, "comment count", shortcode),
+        media_type=media_type,
+        location=clean_location(post.location),
+        source_hashtags=tuple(dict.fromkeys(source_tags)),
+        media=tuple(_clean_media(item) for item in post.media),
+        comment_list=tuple(_clean_comment(item, shortcode) for item in post.comment_list),
+    )
+
+
+def _clean_media(media: MediaRecord) -> MediaRecord:
+    return dataclasses.replace(
+        media, url=clean_text(media.url), path=clean_text(media.path), error=clean_text(media.error)
+    )
+
+
+def _clean_comment(comment: CommentRecord, shortcode: str) -> CommentRecord:
+    return dataclasses.replace(
+        comment,
+        owner=clean_text(comment.owner),
+        text=clean_text(comment.text),
+        created_at=clean_time(comment.created_at),
+        likes=clean_count(comment.likes, "comment likes", shortcode),
+    )

@@ -1,0 +1,1 @@
+"""The ``trendminer`` command line (typer); each command delegates to a library function."""

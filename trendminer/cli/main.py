@@ -1,0 +1,30 @@
+"""The ``trendminer`` command: one sub-command per stage, plus lists and the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from trendminer.cli import db, lists
+from trendminer.cli.common import configure_logging
+
+app = typer.Typer(
+    name="trendminer",
+    help="Instagram fashion trend mining: collect, enrich, detect, trends, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    """Logs go to standard error; results to standard output."""
+    configure_logging(verbose)
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(lists.exclude_app, name="exclude")
+app.add_typer(lists.track_app, name="track")

@@ -1,0 +1,1 @@
+"""Database access: URLs (configured or embedded), engines, migrations, bulk writes."""

@@ -1,0 +1,311 @@
+"""Idempotent bulk writes of posts with their children.
+
+One call = one transaction's worth of work: the batch is cleaned (``trendminer.cleaning``),
+deduplicated (the most recent sighting of a shortcode wins), COPied into temporary staging
+tables and merged with ``INSERT … ON CONFLICT``. Run it inside ``engine.begin()`` so that a
+failure leaves nothing half-written; a rerun of the same batch leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from trendminer.cleaning import (
+    caption_hashtags,
+    clean_count,
+    clean_post,
+    clean_text,
+    clean_time,
+)
+from trendminer.db.copy import copy_rows, to_copy_text
+from trendminer.errors import InvalidRecordError
+from trendminer.records import PostRecord, ProfileRecord
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What one upsert did: posts inserted, updated, and records rejected."""
+
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.rejected + other.rejected,
+        )
+
+
+POST_COLUMNS = (
+    "shortcode", "post_id", "owner", "owner_id", "taken_at", "caption", "likes", "comments",
+    "media_type", "location_id", "source_hashtags", "first_seen", "last_seen",
+)  # fmt: skip
+LOCATION_COLUMNS = ("location_id", "name", "slug", "lat", "lng")
+MEDIA_COLUMNS = (
+    "shortcode", "position", "is_video", "url", "path", "sha256", "bytes", "width", "height",
+    "status", "error",
+)  # fmt: skip
+COMMENT_COLUMNS = ("comment_id", "shortcode", "owner", "text", "created_at", "likes")
+
+_STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE posts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_locations (LIKE locations INCLUDING DEFAULTS)
+    ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_hashtags (shortcode text, hashtag text) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_media (
+    shortcode text, position smallint, is_video boolean, url text, path text, sha256 text,
+    bytes bigint, width integer, height integer, status text, error text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_comments (
+    comment_id bigint, shortcode text, owner text, text text, created_at timestamptz,
+    likes integer
+) ON COMMIT DELETE ROWS;
+"""
+
+_MERGE_LOCATIONS = """
+INSERT INTO locations (location_id, name, slug, lat, lng)
+SELECT location_id, name, slug, lat, lng FROM stage_locations
+ON CONFLICT (location_id) DO UPDATE SET
+    name = COALESCE(EXCLUDED.name, locations.name),
+    slug = COALESCE(EXCLUDED.slug, locations.slug),
+    lat = COALESCE(EXCLUDED.lat, locations.lat),
+    lng = COALESCE(EXCLUDED.lng, locations.lng),
+    updated_at = now()
+WHERE (locations.name, locations.slug, locations.lat, locations.lng)
+    IS DISTINCT FROM (COALESCE(EXCLUDED.name, locations.name),
+                      COALESCE(EXCLUDED.slug, locations.slug),
+                      COALESCE(EXCLUDED.lat, locations.lat),
+                      COALESCE(EXCLUDED.lng, locations.lng))
+"""
+
+# A later sighting updates what changes (likes, comment count, caption); an older one only
+# widens first_seen and the source hashtags. Returns one row per post: inserted or not.
+_MERGE_POSTS = """
+INSERT INTO posts AS p (shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
+                        media_type, location_id, source_hashtags, first_seen, last_seen)
+SELECT shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
+       media_type, location_id, source_hashtags, first_seen, last_seen
+FROM stage_posts
+ON CONFLICT (shortcode) DO UPDATE SET
+    likes = CASE WHEN EXCLUDED.last_seen >= p.last_seen THEN EXCLUDED.likes ELSE p.likes END,
+    comments = CASE WHEN EXCLUDED.last_seen >= p.last_seen
+                    THEN EXCLUDED.comments ELSE p.comments END,
+    caption = CASE WHEN EXCLUDED.last_seen >= p.last_seen THEN EXCLUDED.caption ELSE p.caption END,
+    location_id = COALESCE(EXCLUDED.location_id, p.location_id),
+    post_id = COALESCE(p.post_id, EXCLUDED.post_id),
+    owner_id = COALESCE(p.owner_id, EXCLUDED.owner_id),
+    source_hashtags = ARRAY(SELECT DISTINCT unnest(p.source_hashtags || EXCLUDED.source_hashtags)
+                            ORDER BY 1),
+    first_seen = LEAST(p.first_seen, EXCLUDED.first_seen),
+    last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
+    enriched_at = CASE WHEN EXCLUDED.last_seen >= p.last_seen
+                        AND EXCLUDED.caption IS DISTINCT FROM p.caption
+                       THEN NULL ELSE p.enriched_at END
+RETURNING (xmax = 0) AS inserted
+"""
+
+_MERGE_HASHTAGS = """
+INSERT INTO post_hashtags (shortcode, hashtag)
+SELECT DISTINCT shortcode, hashtag FROM stage_hashtags
+ON CONFLICT DO NOTHING
+"""
+
+_MERGE_METRICS = """
+INSERT INTO post_metrics (shortcode, seen_at, likes, comments)
+SELECT shortcode, last_seen, likes, comments FROM stage_posts
+ON CONFLICT (shortcode, seen_at) DO UPDATE SET likes = EXCLUDED.likes, comments = EXCLUDED.comments
+"""
+
+# A fresh 'pending' sighting never overwrites a stored result ('ok', 'missing', 'corrupt').
+_MERGE_MEDIA = """
+INSERT INTO media AS m (shortcode, position, is_video, url, path, sha256, bytes, width, height,
+                        status, error)
+SELECT shortcode, position, is_video, url, path, sha256, bytes, width, height, status, error
+FROM stage_media
+ON CONFLICT (shortcode, position) DO UPDATE SET
+    is_video = EXCLUDED.is_video,
+    url = COALESCE(EXCLUDED.url, m.url),
+    path = EXCLUDED.path, sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes,
+    width = EXCLUDED.width, height = EXCLUDED.height,
+    status = EXCLUDED.status, error = EXCLUDED.error, updated_at = now()
+WHERE EXCLUDED.status <> 'pending' OR m.status = 'pending'
+"""
+
+_MERGE_COMMENTS = """
+INSERT INTO comments AS c (comment_id, shortcode, owner, text, created_at, likes)
+SELECT DISTINCT ON (comment_id) comment_id, shortcode, owner, text, created_at, likes
+FROM stage_comments
+ON CONFLICT (comment_id) DO UPDATE SET
+    likes = EXCLUDED.likes,
+    text = EXCLUDED.text,
+    enriched_at = CASE WHEN EXCLUDED.text IS DISTINCT FROM c.text THEN NULL ELSE c.enriched_at END
+"""
+
+_REJECT = """
+INSERT INTO rejected_records (stage, source, reason, payload)
+VALUES (:stage, :source, :reason, :payload)
+ON CONFLICT (stage, source, reason) DO UPDATE SET rejected_at = now()
+"""
+
+
+def record_rejection(
+    connection: Connection, stage: str, source: str, reason: str, payload: str | None = None
+) -> None:
+    """Keep a rejected input (once per stage, source and reason) so it can be inspected."""
+    connection.execute(
+        text(_REJECT),
+        {"stage": stage, "source": source, "reason": reason, "payload": payload},
+    )
+
+
+def clean_batch(
+    posts: Iterable[PostRecord], connection: Connection | None = None, source: str = ""
+) -> tuple[list[PostRecord], int]:
+    """Clean every post and keep the most recent sighting per shortcode; count rejects."""
+    latest: dict[str, PostRecord] = {}
+    rejected = 0
+    for raw in posts:
+        try:
+            post = clean_post(raw)
+        except InvalidRecordError as exc:
+            rejected += 1
+            logger.warning("rejected: %s", exc)
+            if connection is not None:
+                key = source or str(getattr(raw, "shortcode", "") or "")
+                record_rejection(connection, "store", key, str(exc))
+            continue
+        known = latest.get(post.shortcode)
+        if known is None or post.seen_at >= known.seen_at:
+            latest[post.shortcode] = post
+    return list(latest.values()), rejected
+
+
+def _post_row(post: PostRecord) -> tuple[object, ...]:
+    return (
+        post.shortcode, post.post_id, post.owner, post.owner_id, post.taken_at, post.caption,
+        post.likes, post.comments, post.media_type,
+        post.location.location_id if post.location else None,
+        post.source_hashtags, post.seen_at, post.seen_at,
+    )  # fmt: skip
+
+
+def upsert_posts(
+    connection: Connection, posts: Iterable[PostRecord], source: str = ""
+) -> UpsertResult:
+    """Merge a batch of posts with their locations, hashtags, metrics, media and comments.
+
+    Call inside one transaction; rejected records are counted and kept in ``rejected_records``.
+    """
+    batch, rejected = clean_batch(posts, connection, source)
+    if not batch:
+        return UpsertResult(rejected=rejected)
+    connection.exec_driver_sql(_STAGE)
+
+    locations = {p.location.location_id: p.location for p in batch if p.location is not None}
+    if locations:
+        copy_rows(
+            connection,
+            "stage_locations",
+            LOCATION_COLUMNS,
+            to_copy_text(
+                (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng)
+                for loc in locations.values()
+            ),
+        )
+        connection.exec_driver_sql(_MERGE_LOCATIONS)
+
+    copy_rows(connection, "stage_posts", POST_COLUMNS, to_copy_text(map(_post_row, batch)))
+    outcomes = connection.exec_driver_sql(_MERGE_POSTS).scalars().all()
+    inserted = sum(1 for was_inserted in outcomes if was_inserted)
+
+    copy_rows(
+        connection,
+        "stage_hashtags",
+        ("shortcode", "hashtag"),
+        to_copy_text(
+            (post.shortcode, tag)
+            for post in batch
+            for tag in dict.fromkeys(caption_hashtags(post.caption) + post.source_hashtags)
+        ),
+    )
+    connection.exec_driver_sql(_MERGE_HASHTAGS)
+    connection.exec_driver_sql(_MERGE_METRICS)
+    _merge_media(connection, batch)
+    _merge_comments(connection, batch)
+    return UpsertResult(inserted=inserted, updated=len(outcomes) - inserted, rejected=rejected)
+
+
+def _merge_media(connection: Connection, batch: Sequence[PostRecord]) -> None:
+    rows = [
+        (post.shortcode, m.position, m.is_video, m.url, m.path, m.sha256, m.bytes, m.width,
+         m.height, m.status, m.error)
+        for post in batch
+        for m in {item.position: item for item in post.media}.values()
+    ]  # fmt: skip
+    if rows:
+        copy_rows(connection, "stage_media", MEDIA_COLUMNS, to_copy_text(rows))
+        connection.exec_driver_sql(_MERGE_MEDIA)
+
+
+def _merge_comments(connection: Connection, batch: Sequence[PostRecord]) -> None:
+    rows = [
+        (c.comment_id, post.shortcode, c.owner, c.text, c.created_at, c.likes)
+        for post in batch
+        for c in post.comment_list
+    ]
+    if rows:
+        copy_rows(connection, "stage_comments", COMMENT_COLUMNS, to_copy_text(rows))
+        connection.exec_driver_sql(_MERGE_COMMENTS)
+
+
+_MERGE_PROFILE = """
+INSERT INTO profiles AS pr (username, user_id, full_name, followers, following, is_verified,
+                            is_business, fetched_at)
+VALUES (:username, :user_id, :full_name, :followers, :following, :is_verified, :is_business,
+        :fetched_at)
+ON CONFLICT (username) DO UPDATE SET
+    user_id = COALESCE(EXCLUDED.user_id, pr.user_id),
+    full_name = COALESCE(EXCLUDED.full_name, pr.full_name),
+    followers = COALESCE(EXCLUDED.followers, pr.followers),
+    following = COALESCE(EXCLUDED.following, pr.following),
+    is_verified = COALESCE(EXCLUDED.is_verified, pr.is_verified),
+    is_business = COALESCE(EXCLUDED.is_business, pr.is_business),
+    fetched_at = GREATEST(EXCLUDED.fetched_at, pr.fetched_at)
+WHERE EXCLUDED.fetched_at >= pr.fetched_at
+"""
+
+
+def upsert_profiles(connection: Connection, profiles: Iterable[ProfileRecord]) -> int:
+    """Merge profiles (the most recent fetch wins); returns how many were given."""
+    latest: dict[str, ProfileRecord] = {}
+    for profile in profiles:
+        name = (clean_text(profile.username) or "").strip().lstrip("@").lower()
+        if not name:
+            continue
+        known = latest.get(name)
+        if known is None or profile.fetched_at >= known.fetched_at:
+            latest[name] = profile
+    rows = [
+        {
+            "username": name,
+            "user_id": p.user_id,
+            "full_name": clean_text(p.full_name),
+            "followers": clean_count(p.followers, "followers", name),
+            "following": clean_count(p.following, "following", name),
+            "is_verified": p.is_verified,
+            "is_business": p.is_business,
+            "fetched_at": clean_time(p.fetched_at),
+        }
+        for name, p in latest.items()
+    ]
+    if rows:
+        connection.execute(text(_MERGE_PROFILE), rows)
+    return len(rows)

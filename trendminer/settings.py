@@ -1,0 +1,100 @@
+"""The one settings object: environment (``TRENDMINER_*``), an optional TOML file, defaults.
+
+Precedence, highest first: keyword arguments, environment variables, the TOML file named by
+``TRENDMINER_CONFIG`` (or ``./trendminer.toml`` when it exists), the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_HASHTAGS = ("outfit", "streetstyle", "streetoutfit")
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("TRENDMINER_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("trendminer.toml")
+    return local if local.exists() else None
+
+
+class Settings(BaseSettings):
+    """Everything TrendMiner can be told; see README's "Configuration" table."""
+
+    model_config = SettingsConfigDict(env_prefix="TRENDMINER_", extra="ignore")
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy or libpq URL; empty starts the embedded PostgreSQL.",
+    )
+    data_dir: Path = Field(default=Path(".trendminer"), description="Embedded DB, caches.")
+    media_store: str = Field(default="", description="Folder for pictures; default DATA_DIR/media.")
+    report_dir: Path = Field(default=Path("reports"))
+    hashtags: list[str] = Field(default_factory=lambda: list(DEFAULT_HASHTAGS))
+    detector_checkpoint: Path | None = Field(
+        default=None, description="Detector checkpoint; default: the shipped SSDLite one."
+    )
+    detection_score_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    detection_batch_size: int = Field(default=16, ge=1)
+    sentiment_negative_threshold: float = Field(default=-0.05, le=0.0)
+    sentiment_positive_threshold: float = Field(default=0.05, ge=0.0)
+    activity_post_weight: float = Field(default=1.0, ge=0.0)
+    activity_like_weight: float = Field(default=0.01, ge=0.0)
+    peak_z_threshold: float = Field(default=3.0, gt=0.0)
+    upsert_batch_size: int = Field(default=5000, ge=1)
+    nominatim_user_agent: str = "trendminer"
+    nominatim_enabled: bool = False
+    nominatim_timeout_s: float = 3.0
+    instagram_session_file: Path | None = None
+    instagram_username: str | None = None
+    instagram_password: SecretStr | None = None
+    collect_max_sleep_s: float = Field(default=30.0, ge=0.0)
+    collect_overlap_hours: float = Field(default=6.0, ge=0.0)
+    collect_max_posts: int = Field(default=1000, ge=1)
+    collect_comments_per_post: int = Field(default=0, ge=0)
+    profile_refresh_hours: float = Field(default=24.0, ge=0.0)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _normalise_hashtags(cls, value: list[str]) -> list[str]:
+        from trendminer.names import normalise_hashtag
+
+        return [normalise_hashtag(tag) for tag in value]
+
+    @property
+    def media_root(self) -> str:
+        """Where pictures are stored: the configured store or ``DATA_DIR/media``."""
+        return self.media_store or str(self.data_dir / "media")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = _config_file()
+        if config is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config))
+        return tuple(sources)
+
+
+@lru_cache(maxsize=1)
+def get_settings(**overrides: Any) -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings(**overrides)
