@@ -70,6 +70,7 @@ CREATE TABLE posts (
     city                text,
     country             text,
     city_source         text,
+    timezone            text,
     enriched_at         timestamptz
 );
 CREATE INDEX posts_taken_at_idx ON posts (taken_at);
