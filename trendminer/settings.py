@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     collect_overlap_hours: float = Field(default=6.0, ge=0.0)
     collect_max_posts: int = Field(default=1000, ge=1)
     collect_comments_per_post: int = Field(default=0, ge=0)
+    collect_workers: int = Field(default=2, ge=1, description="Processes reading archives.")
+    collect_download_concurrency: int = Field(default=4, ge=1)
     profile_refresh_hours: float = Field(default=24.0, ge=0.0)
 
     @field_validator("hashtags")

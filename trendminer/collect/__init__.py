@@ -1,0 +1,6 @@
+"""The collect stage: instaloader archives (and Instagram) into PostgreSQL and the media store."""
+
+from trendminer.collect.archive import import_archive
+from trendminer.collect.result import CollectResult
+
+__all__ = ["CollectResult", "import_archive"]
