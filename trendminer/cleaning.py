@@ -46,6 +46,8 @@ def clean_count(value: object, what: str, key: str) -> int | None:
     """A non-negative, plausible count, else None (with a warning naming ``what`` and ``key``)."""
     if value is None:
         return None
+    if type(value) is int and 0 <= value <= MAX_COUNT:  # the common case, fast
+        return value
     try:
         count = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
@@ -127,20 +129,25 @@ def clean_post(post: PostRecord) -> PostRecord:
         except InvalidNameError:
             logger.warning("post %s: dropped invalid source hashtag %r", shortcode, tag)
     media_type = post.media_type if post.media_type in MEDIA_TYPES else "image"
-    return dataclasses.replace(
-        post,
+    return PostRecord(
         shortcode=shortcode,
         owner=owner,
         taken_at=taken_at,
         seen_at=seen_at,
+        post_id=post.post_id,
+        owner_id=post.owner_id,
         caption=clean_text(post.caption),
         likes=clean_count(post.likes, "likes", shortcode),
         comments=clean_count(post.comments, "comment count", shortcode),
         media_type=media_type,
         location=clean_location(post.location),
         source_hashtags=tuple(dict.fromkeys(source_tags)),
-        media=tuple(_clean_media(item) for item in post.media),
-        comment_list=tuple(_clean_comment(item, shortcode) for item in post.comment_list),
+        media=tuple(_clean_media(item) for item in post.media) if post.media else (),
+        comment_list=(
+            tuple(_clean_comment(item, shortcode) for item in post.comment_list)
+            if post.comment_list
+            else ()
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from trendminer.errors import InvalidNameError
 
@@ -21,6 +22,7 @@ def normalise_username(raw: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)  # hashtags repeat across millions of captions
 def normalise_hashtag(raw: str) -> str:
     """``' #StreetStyle'`` → ``'streetstyle'``; raises InvalidNameError when not a hashtag."""
     tag = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("#").strip().casefold()

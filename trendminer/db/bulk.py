@@ -9,10 +9,12 @@ failure leaves nothing half-written; a rerun of the same batch leaves the same r
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from trendminer.cleaning import (
     caption_hashtags,
@@ -114,7 +116,7 @@ RETURNING (xmax = 0) AS inserted
 
 _MERGE_HASHTAGS = """
 INSERT INTO post_hashtags (shortcode, hashtag)
-SELECT DISTINCT shortcode, hashtag FROM stage_hashtags
+SELECT shortcode, hashtag FROM stage_hashtags
 ON CONFLICT DO NOTHING
 """
 
@@ -166,26 +168,70 @@ def record_rejection(
     )
 
 
-def clean_batch(
-    posts: Iterable[PostRecord], connection: Connection | None = None, source: str = ""
-) -> tuple[list[PostRecord], int]:
-    """Clean every post and keep the most recent sighting per shortcode; count rejects."""
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A cleaned, deduplicated batch serialised for COPY (pure Python; no database needed)."""
+
+    posts: str
+    locations: str
+    hashtags: str
+    media: str
+    comments: str
+    count: int
+    rejections: tuple[tuple[str, str], ...]  # (source key, reason)
+
+
+def prepare_batch(posts: Iterable[PostRecord], source: str = "") -> PreparedBatch:
+    """Clean every post, keep the most recent sighting per shortcode, serialise for COPY."""
     latest: dict[str, PostRecord] = {}
-    rejected = 0
+    rejections: list[tuple[str, str]] = []
     for raw in posts:
         try:
             post = clean_post(raw)
         except InvalidRecordError as exc:
-            rejected += 1
             logger.warning("rejected: %s", exc)
-            if connection is not None:
-                key = source or str(getattr(raw, "shortcode", "") or "")
-                record_rejection(connection, "store", key, str(exc))
+            rejections.append((source or str(getattr(raw, "shortcode", "") or ""), str(exc)))
             continue
         known = latest.get(post.shortcode)
         if known is None or post.seen_at >= known.seen_at:
             latest[post.shortcode] = post
-    return list(latest.values()), rejected
+    batch = list(latest.values())
+    locations = {p.location.location_id: p.location for p in batch if p.location is not None}
+    return PreparedBatch(
+        posts=to_copy_text(map(_post_row, batch)),
+        locations=to_copy_text(
+            (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng) for loc in locations.values()
+        ),
+        hashtags=to_copy_text(
+            (post.shortcode, tag)
+            for post in batch
+            for tag in dict.fromkeys(caption_hashtags(post.caption) + post.source_hashtags)
+        ),
+        media=to_copy_text(
+            (
+                post.shortcode,
+                m.position,
+                m.is_video,
+                m.url,
+                m.path,
+                m.sha256,
+                m.bytes,
+                m.width,
+                m.height,
+                m.status,
+                m.error,
+            )
+            for post in batch
+            for m in {item.position: item for item in post.media}.values()
+        ),
+        comments=to_copy_text(
+            (c.comment_id, post.shortcode, c.owner, c.text, c.created_at, c.likes)
+            for post in batch
+            for c in post.comment_list
+        ),
+        count=len(batch),
+        rejections=tuple(rejections),
+    )
 
 
 def _post_row(post: PostRecord) -> tuple[object, ...]:
@@ -197,6 +243,33 @@ def _post_row(post: PostRecord) -> tuple[object, ...]:
     )  # fmt: skip
 
 
+def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult:
+    """Merge a prepared batch into the tables; call inside one transaction."""
+    for key, reason in prepared.rejections:
+        record_rejection(connection, "store", key, reason)
+    rejected = len(prepared.rejections)
+    if not prepared.count:
+        return UpsertResult(rejected=rejected)
+    connection.exec_driver_sql(_STAGE)
+    if prepared.locations:
+        copy_rows(connection, "stage_locations", LOCATION_COLUMNS, prepared.locations)
+        connection.exec_driver_sql(_MERGE_LOCATIONS)
+    copy_rows(connection, "stage_posts", POST_COLUMNS, prepared.posts)
+    outcomes = connection.exec_driver_sql(_MERGE_POSTS).scalars().all()
+    inserted = sum(1 for was_inserted in outcomes if was_inserted)
+    if prepared.hashtags:
+        copy_rows(connection, "stage_hashtags", ("shortcode", "hashtag"), prepared.hashtags)
+        connection.exec_driver_sql(_MERGE_HASHTAGS)
+    connection.exec_driver_sql(_MERGE_METRICS)
+    if prepared.media:
+        copy_rows(connection, "stage_media", MEDIA_COLUMNS, prepared.media)
+        connection.exec_driver_sql(_MERGE_MEDIA)
+    if prepared.comments:
+        copy_rows(connection, "stage_comments", COMMENT_COLUMNS, prepared.comments)
+        connection.exec_driver_sql(_MERGE_COMMENTS)
+    return UpsertResult(inserted=inserted, updated=len(outcomes) - inserted, rejected=rejected)
+
+
 def upsert_posts(
     connection: Connection, posts: Iterable[PostRecord], source: str = ""
 ) -> UpsertResult:
@@ -204,66 +277,33 @@ def upsert_posts(
 
     Call inside one transaction; rejected records are counted and kept in ``rejected_records``.
     """
-    batch, rejected = clean_batch(posts, connection, source)
-    if not batch:
-        return UpsertResult(rejected=rejected)
-    connection.exec_driver_sql(_STAGE)
-
-    locations = {p.location.location_id: p.location for p in batch if p.location is not None}
-    if locations:
-        copy_rows(
-            connection,
-            "stage_locations",
-            LOCATION_COLUMNS,
-            to_copy_text(
-                (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng)
-                for loc in locations.values()
-            ),
-        )
-        connection.exec_driver_sql(_MERGE_LOCATIONS)
-
-    copy_rows(connection, "stage_posts", POST_COLUMNS, to_copy_text(map(_post_row, batch)))
-    outcomes = connection.exec_driver_sql(_MERGE_POSTS).scalars().all()
-    inserted = sum(1 for was_inserted in outcomes if was_inserted)
-
-    copy_rows(
-        connection,
-        "stage_hashtags",
-        ("shortcode", "hashtag"),
-        to_copy_text(
-            (post.shortcode, tag)
-            for post in batch
-            for tag in dict.fromkeys(caption_hashtags(post.caption) + post.source_hashtags)
-        ),
-    )
-    connection.exec_driver_sql(_MERGE_HASHTAGS)
-    connection.exec_driver_sql(_MERGE_METRICS)
-    _merge_media(connection, batch)
-    _merge_comments(connection, batch)
-    return UpsertResult(inserted=inserted, updated=len(outcomes) - inserted, rejected=rejected)
+    return write_batch(connection, prepare_batch(posts, source))
 
 
-def _merge_media(connection: Connection, batch: Sequence[PostRecord]) -> None:
-    rows = [
-        (post.shortcode, m.position, m.is_video, m.url, m.path, m.sha256, m.bytes, m.width,
-         m.height, m.status, m.error)
-        for post in batch
-        for m in {item.position: item for item in post.media}.values()
-    ]  # fmt: skip
-    if rows:
-        copy_rows(connection, "stage_media", MEDIA_COLUMNS, to_copy_text(rows))
-        connection.exec_driver_sql(_MERGE_MEDIA)
+def upsert_in_batches(
+    engine: Engine, posts: Iterable[PostRecord], batch_size: int, source: str = ""
+) -> UpsertResult:
+    """Upsert a stream of posts, one transaction per batch of ``batch_size``.
 
+    The next batch is cleaned and serialised in a thread while the database merges the current
+    one (psycopg2 releases the GIL while it waits), so both cores work.
+    """
+    total = UpsertResult()
+    iterator = iter(posts)
+    chunks = iter(lambda: list(islice(iterator, batch_size)), [])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as preparer:
 
-def _merge_comments(connection: Connection, batch: Sequence[PostRecord]) -> None:
-    rows = [
-        (c.comment_id, post.shortcode, c.owner, c.text, c.created_at, c.likes)
-        for post in batch
-        for c in post.comment_list
-    ]
-    if rows:
-        copy_rows(connection, "stage_comments", COMMENT_COLUMNS, to_copy_text(rows))
-        connection.exec_driver_sql(_MERGE_COMMENTS)
+        def prepare_next() -> Future[PreparedBatch] | None:
+            chunk = next(chunks, None)
+            return None if chunk is None else preparer.submit(prepare_batch, chunk, source)
+
+        pending = prepare_next()
+        while pending is not None:
+            prepared = pending.result()
+            pending = prepare_next()
+            with engine.begin() as connection:
+                total += write_batch(connection, prepared)
+    return total
 
 
 _MERGE_PROFILE = """

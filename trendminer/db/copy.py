@@ -3,33 +3,53 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
+
+
+def _text(value: str) -> str:
+    # Four substring tests in C beat str.translate on the (usual) clean string.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _array(value: Sequence[object]) -> str:
+    items = (str(item).replace("\\", "\\\\").replace('"', '\\"') for item in value)
+    return _text("{" + ",".join(f'"{item}"' for item in items) + "}")
+
+
+_FORMATTERS: dict[type, Callable[[Any], str]] = {
+    str: _text,
+    int: str,
+    float: repr,
+    bool: lambda value: "t" if value else "f",
+    datetime: datetime.isoformat,
+    tuple: _array,
+    list: _array,
+}
 
 
 def _field(value: Any) -> str:
     if value is None:
         return NULL
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return "{" + ",".join('"' + str(item).replace('"', '\\"') + '"' for item in value) + "}"
-    return str(value)
+    formatter = _FORMATTERS.get(type(value))
+    return formatter(value) if formatter is not None else _text(str(value))
 
 
 def to_copy_text(rows: Iterable[Sequence[Any]]) -> str:
     """Rows → one COPY text-format payload (tab-separated, ``\\N`` for NULL)."""
-    return "".join("\t".join(map(_field, row)) + "\n" for row in rows)
+    return "".join(["\t".join([_field(value) for value in row]) + "\n" for row in rows])
 
 
 def copy_rows(connection: Connection, table: str, columns: Sequence[str], payload: str) -> None:
