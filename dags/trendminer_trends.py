@@ -1,0 +1,73 @@
+"""
+### TrendMiner · trends
+
+Rebuilds the trend tables (daily activity and its peaks, negative-sentiment peaks, influencer
+breakdowns, city-by-attribute shares, events, forecasts, city influence) for its data interval,
+one day a run. Each table is rebuilt idempotently per window, so a backfill of a past range
+(`airflow backfill create --dag-id trendminer_trends --from-date … --to-date …`) gives the
+same tables as the daily runs did. A manual run may name a window (`start`, `end`).
+
+Marks the asset `trendminer.trend_tables` with the window it built, which starts
+`trendminer_report`.
+
+**Owner:** trendminer-data
+
+**Triage:** safe to clear and rerun. Empty tables for a day usually mean `trendminer_enrich`
+has not run on its posts yet (city and sentiment are missing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+
+from trendminer.orchestration.assets import TREND_TABLES
+from trendminer.orchestration.defaults import DEFAULT_ARGS, START_DATE
+from trendminer.orchestration.tags import Tag
+
+
+@dag(
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
+    tags=[Tag.TRENDMINER, Tag.TRENDS],
+    params={
+        "start": Param(None, type=["null", "string"], format="date", description="First day."),
+        "end": Param(None, type=["null", "string"], format="date", description="Last day."),
+    },
+)
+def trendminer_trends() -> None:
+    @task(outlets=[TREND_TABLES])
+    def build_trends(
+        params: dict[str, Any],
+        data_interval_start: datetime,
+        data_interval_end: datetime,
+        outlet_events: Any,
+    ) -> dict[str, int | float]:
+        """Rebuild the trend tables for the run's days."""
+        from trendminer.orchestration.runtime import (
+            interval_days,
+            parse_day,
+            task_engine,
+            task_settings,
+        )
+        from trendminer.trends import build_trends as build
+
+        first, last = interval_days(data_interval_start, data_interval_end)
+        start = parse_day(params["start"], name="start") or first
+        end = parse_day(params["end"], name="end") or last
+        settings = task_settings()
+        with task_engine(settings) as engine:
+            result = build(engine, settings, start, end)
+        outlet_events[TREND_TABLES].extra = {"start": start.isoformat(), "end": end.isoformat()}
+        return result.as_dict()
+
+    build_trends()
+
+
+trendminer_trends()
