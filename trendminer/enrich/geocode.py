@@ -1,0 +1,135 @@
+"""Locations known only by name → coordinates, then a city through the :class:`CityLocator`.
+
+In this order, per distinct name (folded: case, accents and punctuation ignored):
+
+1. ``geocode_cache``: an earlier Nominatim answer (an empty answer is cached too).
+2. Nominatim (geopy), when ``settings.nominatim_enabled``: the configured user agent, time-out
+   and rate limit, at most ``nominatim_max_queries`` queries per run; the answer is cached.
+   The first network failure switches Nominatim off for the rest of the run, so a run never
+   waits on a dead network more than one time-out.
+3. The offline gazetteer: the whole name, then each comma-separated part in order ("Le Marais,
+   Paris"), is looked up among the reporting cities' aliases, then among GeoNames names and
+   alternate names (the most populous match wins; a part naming a country narrows the search).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+from sqlalchemy import Connection, text
+
+from trendminer.enrich.gazetteer import fold
+from trendminer.enrich.trend_cities import CityLocator
+from trendminer.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_PARTS = re.compile(r"\s*(?:,|\||/|\u2022|\u00b7|\s[-\u2013\u2014]\s)\s*")  # , | / • · dashes
+
+_READ_CACHE = "SELECT query, lat, lng FROM geocode_cache WHERE query = ANY(:queries)"
+_WRITE_CACHE = """
+INSERT INTO geocode_cache (query, lat, lng, city, country, source)
+VALUES (:query, :lat, :lng, :city, :country, 'nominatim')
+ON CONFLICT (query) DO UPDATE SET
+    lat = EXCLUDED.lat, lng = EXCLUDED.lng, city = EXCLUDED.city, country = EXCLUDED.country,
+    source = EXCLUDED.source, fetched_at = now()
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPoint:
+    """Where a name was placed and by what: ``nominatim`` or ``gazetteer``."""
+
+    lat: float
+    lng: float
+    source: str
+
+
+class NameGeocoder:
+    """Resolves location names for one enrich run (see the module docstring)."""
+
+    def __init__(self, settings: Settings, locator: CityLocator) -> None:
+        self.locator = locator
+        self.queries_left = settings.nominatim_max_queries if settings.nominatim_enabled else 0
+        self.nominatim_queries = 0
+        self._geocode: Callable[..., Any] | None = None
+        if self.queries_left:
+            nominatim = Nominatim(
+                user_agent=settings.nominatim_user_agent, timeout=settings.nominatim_timeout_s
+            )
+            self._geocode = RateLimiter(
+                nominatim.geocode,
+                min_delay_seconds=settings.nominatim_min_delay_s,
+                max_retries=0,
+                swallow_exceptions=False,
+            )
+
+    def resolve(self, connection: Connection, names: Iterable[str]) -> dict[str, NamedPoint]:
+        """Place every name that can be placed; names that cannot are left out."""
+        queries = {fold(name): name for name in names if name and fold(name)}
+        cached = {
+            row.query: row
+            for row in connection.execute(text(_READ_CACHE), {"queries": list(queries)})
+        }
+        placed: dict[str, NamedPoint] = {}
+        for query, name in queries.items():
+            point: NamedPoint | None = None
+            if query in cached:
+                row = cached[query]
+                if row.lat is not None and row.lng is not None:
+                    point = NamedPoint(row.lat, row.lng, "nominatim")
+            elif self._geocode is not None and self.queries_left > 0:
+                point = self._nominatim(connection, query, name)
+            if point is None:
+                point = self.match_gazetteer(name)
+            if point is not None:
+                placed[name] = point
+        return placed
+
+    def _nominatim(self, connection: Connection, query: str, name: str) -> NamedPoint | None:
+        assert self._geocode is not None
+        self.queries_left -= 1
+        try:
+            found = self._geocode(name, exactly_one=True)
+        except GeopyError as exc:
+            logger.warning("Nominatim failed (%s); using the offline gazetteer for this run", exc)
+            self._geocode = None
+            return None
+        self.nominatim_queries += 1
+        lat = float(found.latitude) if found is not None else None
+        lng = float(found.longitude) if found is not None else None
+        city = country = None
+        if lat is not None and lng is not None:
+            places = self.locator.locate(np.array([lat]), np.array([lng]))
+            city, country = places.city[0], places.country[0]
+        connection.execute(
+            text(_WRITE_CACHE),
+            {"query": query, "lat": lat, "lng": lng, "city": city, "country": country},
+        )
+        return NamedPoint(lat, lng, "nominatim") if lat is not None and lng is not None else None
+
+    def match_gazetteer(self, name: str) -> NamedPoint | None:
+        """The offline match of a name (step 3 of the module docstring), if any."""
+        gazetteer = self.locator.gazetteer
+        trend = self.locator.trend
+        parts = [part for part in _PARTS.split(name.strip()) if part]
+        country = next(
+            (code for part in parts[1:] if (code := gazetteer.country_named(part))), None
+        )
+        for part in dict.fromkeys([name, *parts]):
+            number = trend.by_alias(part)
+            if number is not None:
+                centre = trend.centre[number]
+                return NamedPoint(gazetteer.lat[centre], gazetteer.lng[centre], "gazetteer")
+            cities = gazetteer.cities_named(part, country)
+            if cities:
+                return NamedPoint(gazetteer.lat[cities[0]], gazetteer.lng[cities[0]], "gazetteer")
+        return None

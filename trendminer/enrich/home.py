@@ -1,0 +1,93 @@
+"""Owners' home cities, inferred from their own located posts.
+
+An owner's home is the city of most of their posts placed by their own location
+(``city_source = 'location'``) when that is clear: at least ``home_min_posts`` such posts there
+and at least ``home_min_share`` (more than half) of all of them. The home goes to
+``profiles.home_city`` / ``home_country`` with ``home_inferred = true`` (a profile row is
+created, never fetched: ``fetched_at`` the epoch, so a profile refresh fetches it); a home set
+by hand (``home_inferred = false``) is kept. Every enriched post of the owner without a city of
+its own then takes the home (``city_source = 'home'``), or no city when there is no clear home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection, text
+
+from trendminer.settings import Settings
+
+_HOMES = """
+CREATE TEMP TABLE enrich_homes ON COMMIT DROP AS
+WITH counts AS (
+    SELECT owner, city, country, count(*) AS posts,
+           mode() WITHIN GROUP (ORDER BY timezone) AS timezone
+    FROM posts
+    WHERE owner = ANY(:owners) AND city_source = 'location' AND city IS NOT NULL
+    GROUP BY owner, city, country
+), ranked AS (
+    SELECT *, sum(posts) OVER (PARTITION BY owner) AS total,
+           row_number() OVER (PARTITION BY owner ORDER BY posts DESC, city, country) AS rank
+    FROM counts
+)
+SELECT o.owner, r.city, r.country, r.timezone
+FROM unnest(CAST(:owners AS text[])) AS o(owner)
+LEFT JOIN ranked r ON r.owner = o.owner AND r.rank = 1
+    AND r.posts >= :min_posts AND r.posts >= :min_share * r.total
+"""
+
+_SET_PROFILES = """
+INSERT INTO profiles AS pr (username, home_city, home_country, home_inferred, fetched_at)
+SELECT owner, city, country, true, 'epoch' FROM enrich_homes WHERE city IS NOT NULL
+ON CONFLICT (username) DO UPDATE SET
+    home_city = EXCLUDED.home_city, home_country = EXCLUDED.home_country, home_inferred = true
+WHERE pr.home_inferred IS NOT FALSE
+  AND (pr.home_city, pr.home_country, pr.home_inferred)
+      IS DISTINCT FROM (EXCLUDED.home_city, EXCLUDED.home_country, true)
+"""
+
+_CLEAR_PROFILES = """
+UPDATE profiles pr SET home_city = NULL, home_country = NULL, home_inferred = NULL
+FROM enrich_homes h
+WHERE pr.username = h.owner AND h.city IS NULL AND pr.home_inferred
+"""
+
+_SET_POSTS = """
+UPDATE posts p SET
+    city = h.city, country = h.country, timezone = h.timezone,
+    city_source = CASE WHEN h.city IS NULL THEN NULL ELSE 'home' END
+FROM enrich_homes h
+WHERE p.owner = h.owner AND p.enriched_at IS NOT NULL
+  AND p.city_source IS DISTINCT FROM 'location'
+  AND (p.city, p.country, p.timezone, p.city_source) IS DISTINCT FROM
+      (h.city, h.country, h.timezone, CASE WHEN h.city IS NULL THEN NULL ELSE 'home' END)
+"""
+
+_COUNT = """
+SELECT (SELECT count(*) FROM enrich_homes WHERE city IS NOT NULL),
+       (SELECT count(*) FROM posts p JOIN enrich_homes h ON p.owner = h.owner
+        WHERE p.city_source = 'home')
+"""
+
+
+def apply_homes(
+    connection: Connection, settings: Settings, owners: Collection[str]
+) -> tuple[int, int]:
+    """Infer the homes of ``owners`` and place their posts without a city; returns
+    (owners with a home, their posts placed at home)."""
+    if not owners:
+        return 0, 0
+    connection.execute(
+        text(_HOMES),
+        {
+            "owners": sorted(owners),
+            "min_posts": settings.home_min_posts,
+            "min_share": settings.home_min_share,
+        },
+    )
+    connection.execute(text(_SET_PROFILES))
+    connection.execute(text(_CLEAR_PROFILES))
+    connection.execute(text(_SET_POSTS))
+    homes, placed = connection.execute(text(_COUNT)).one()
+    connection.exec_driver_sql("DROP TABLE enrich_homes")
+    return int(homes), int(placed)

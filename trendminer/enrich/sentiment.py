@@ -1,0 +1,166 @@
+"""Caption and comment sentiment: language first, then VADER on the texts it can read.
+
+Every text gets its language (:mod:`trendminer.enrich.language`). Texts in one of the scored
+languages (English by default: VADER's lexicon is English) get VADER's compound, pos, neu and
+neg scores and a label by the configured cut (compound ≥ positive threshold → ``positive``,
+≤ negative threshold → ``negative``, else ``neutral``). A text without any word (emoji,
+punctuation) is ``und`` and is scored too: VADER reads emoji in any language. Every other text
+keeps its language with its sentiment NULL, never zero, so coverage can be counted.
+
+:class:`ParallelScorer` spreads batches over worker processes (forked, so they share the loaded
+models) and returns the results as COPY text, so the workers do the serialising too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from types import TracebackType
+from typing import NamedTuple
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from trendminer.db.copy import to_copy_text
+from trendminer.enrich.language import UNDETERMINED, LanguageDetector
+from trendminer.enrich.text import language_text, sentiment_text
+from trendminer.settings import Settings
+
+CHUNK_SIZE = 1000
+SENTIMENT_COLUMNS = ("key", "language", "compound", "pos", "neu", "neg", "label")
+
+
+class Sentiment(NamedTuple):
+    """One text's language and VADER scores (``None`` where it was not scored)."""
+
+    language: str | None
+    compound: float | None = None
+    pos: float | None = None
+    neu: float | None = None
+    neg: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentConfig:
+    """What scoring needs from the settings (hashable, so models are loaded once per process)."""
+
+    candidates: tuple[str, ...]
+    log_prior: tuple[tuple[str, float], ...]
+    scored_languages: frozenset[str]
+    negative_threshold: float
+    positive_threshold: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SentimentConfig:
+        return cls(
+            candidates=tuple(settings.language_candidates),
+            log_prior=tuple(sorted(settings.language_log_prior.items())),
+            scored_languages=frozenset(settings.sentiment_languages),
+            negative_threshold=settings.sentiment_negative_threshold,
+            positive_threshold=settings.sentiment_positive_threshold,
+        )
+
+    def label(self, compound: float) -> str:
+        """``negative``, ``neutral`` or ``positive`` by the configured cut."""
+        if compound >= self.positive_threshold:
+            return "positive"
+        if compound <= self.negative_threshold:
+            return "negative"
+        return "neutral"
+
+
+class Scorer:
+    """Language and sentiment of texts, in this process."""
+
+    def __init__(self, config: SentimentConfig) -> None:
+        self.config = config
+        self.detector = LanguageDetector(config.candidates, dict(config.log_prior))
+        self.vader = SentimentIntensityAnalyzer()
+
+    def score(self, texts: Sequence[str | None]) -> list[Sentiment]:
+        """One :class:`Sentiment` per text; an empty or missing text has no language."""
+        prose = [language_text(text) if text else None for text in texts]
+        detected = iter(self.detector.detect([words for words in prose if words is not None]))
+        results = []
+        for text, words in zip(texts, prose, strict=True):
+            if not text or not text.strip():
+                results.append(Sentiment(None))
+                continue
+            language = next(detected) if words is not None else UNDETERMINED
+            if language not in self.config.scored_languages and language != UNDETERMINED:
+                results.append(Sentiment(language))
+                continue
+            scores = self.vader.polarity_scores(sentiment_text(text))
+            compound = scores["compound"]
+            results.append(
+                Sentiment(
+                    language,
+                    compound,
+                    scores["pos"],
+                    scores["neu"],
+                    scores["neg"],
+                    self.config.label(compound),
+                )
+            )
+        return results
+
+
+@lru_cache(maxsize=2)
+def scorer_for(config: SentimentConfig) -> Scorer:
+    """This process's scorer for ``config`` (models load once; forked workers inherit it)."""
+    return Scorer(config)
+
+
+def _copy_chunk(
+    config: SentimentConfig, keys: Sequence[object], texts: Sequence[str | None]
+) -> str:
+    scores = scorer_for(config).score(texts)
+    return to_copy_text((key, *score) for key, score in zip(keys, scores, strict=True))
+
+
+class ParallelScorer:
+    """Scores batches over ``workers`` processes; use as a context manager.
+
+    One worker (or a batch smaller than two chunks) scores in this process.
+    """
+
+    def __init__(self, config: SentimentConfig, workers: int = 0) -> None:
+        self.config = config
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ParallelScorer:
+        scorer_for(self.config)  # load before forking: the workers share the models
+        if self.workers > 1:
+            context = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            )
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def copy_text(self, keys: Sequence[object], texts: Sequence[str | None]) -> str:
+        """COPY rows (:data:`SENTIMENT_COLUMNS`) for ``texts``, keyed by ``keys``, in order."""
+        if self._pool is None or len(texts) < 2 * CHUNK_SIZE:
+            return _copy_chunk(self.config, keys, texts)
+        starts = range(0, len(texts), CHUNK_SIZE)
+        parts: Iterable[str] = self._pool.map(
+            _copy_chunk,
+            [self.config] * len(starts),
+            [keys[i : i + CHUNK_SIZE] for i in starts],
+            [texts[i : i + CHUNK_SIZE] for i in starts],
+        )
+        return "".join(parts)
