@@ -77,6 +77,17 @@ class Settings(BaseSettings):
     activity_post_weight: float = Field(default=1.0, ge=0.0)
     activity_like_weight: float = Field(default=0.01, ge=0.0)
     peak_z_threshold: float = Field(default=3.0, gt=0.0)
+    peak_history_days: int = Field(default=56, ge=14, description="Days a peak baseline sees.")
+    model_version: str | None = Field(
+        default=None,
+        description="Detection model version the trend tables read; empty: the most frequent "
+        "version in detection_runs.",
+    )
+    sentiment_peak_alpha: float = Field(default=0.001, gt=0.0, lt=1.0)
+    sentiment_peak_min_volume: int = Field(default=20, ge=1)
+    sentiment_peak_min_lift: float = Field(default=0.05, ge=0.0, description="Share points.")
+    attribute_event_alpha: float = Field(default=0.001, gt=0.0, lt=1.0)
+    forecast_weeks: int = Field(default=4, ge=1)
     upsert_batch_size: int = Field(default=5000, ge=1)
     nominatim_user_agent: str = "trendminer"
     nominatim_enabled: bool = False

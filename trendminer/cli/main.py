@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from trendminer.cli import collect, db, lists
+from trendminer.cli import collect, db, lists, trends
 from trendminer.cli.common import configure_logging
 
 app = typer.Typer(
@@ -29,3 +29,5 @@ app.add_typer(db.app, name="db")
 app.add_typer(lists.exclude_app, name="exclude")
 app.add_typer(lists.track_app, name="track")
 app.add_typer(collect.app, name="collect")
+app.add_typer(trends.app, name="trends")
+app.command("peaks")(trends.peaks)
