@@ -1,0 +1,65 @@
+-- trend_attribute_weekly: per local week (Monday) × city × attribute, the share of posts
+-- showing it: posts with at least one box of that garment class, colour, or class+colour
+-- ("Red dress") out of posts with at least one picture the configured model processed
+-- (detection_runs of :model_version), with a 95% Wilson interval. Boxes scoring below
+-- :min_score are ignored. City '*' is every city. A share is per post, not per person.
+-- Rows exist only for attributes seen in that city-week: a missing row is a share of 0.
+-- Every week that overlaps :start..:end is recomputed whole (delete-and-insert).
+-- Parameters: :start, :end (inclusive local dates), :model_version, :min_score.
+DELETE FROM trend_attribute_weekly
+WHERE week BETWEEN CAST(date_trunc('week', CAST(:start AS date)) AS date)
+               AND CAST(date_trunc('week', CAST(:end AS date)) AS date);
+
+INSERT INTO trend_attribute_weekly
+    (week, city, attribute_kind, attribute, posts, total, share, lower, upper, model_version)
+WITH bounds AS (
+    SELECT CAST(date_trunc('week', CAST(:start AS date)) AS date) AS first_day,
+           CAST(date_trunc('week', CAST(:end AS date)) AS date) + 6 AS last_day
+),
+week_posts AS (
+    SELECT p.shortcode, p.city, CAST(date_trunc('week', p.day) AS date) AS week
+    FROM trend_eligible_posts p, bounds b
+    WHERE p.taken_at >= (b.first_day - interval '14 hours') AT TIME ZONE 'UTC'
+      AND p.taken_at < (b.last_day + interval '36 hours') AT TIME ZONE 'UTC'
+      AND p.day BETWEEN b.first_day AND b.last_day
+),
+processed AS (
+    SELECT DISTINCT wp.shortcode, wp.city, wp.week
+    FROM week_posts wp
+    JOIN media m ON m.shortcode = wp.shortcode
+    JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
+),
+worn AS (
+    SELECT DISTINCT pr.shortcode, pr.city, pr.week, a.kind, a.attribute
+    FROM processed pr
+    JOIN media m ON m.shortcode = pr.shortcode
+    JOIN detections d ON d.media_id = m.media_id
+    CROSS JOIN LATERAL (VALUES ('class', d.class_name),
+                               ('colour', d.colour),
+                               ('class_colour', d.colour || ' ' || d.class_name)) AS a(kind, attribute)
+    WHERE d.model_version = :model_version AND d.score >= :min_score
+      AND a.attribute IS NOT NULL
+),
+totals AS (
+    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, count(*) AS n
+    FROM processed
+    GROUP BY GROUPING SETS ((city, week), (week))
+),
+counts AS (
+    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, kind, attribute,
+           count(*) AS k
+    FROM worn
+    GROUP BY GROUPING SETS ((city, week, kind, attribute), (week, kind, attribute))
+),
+shares AS (
+    SELECT c.week, c.city, c.kind, c.attribute, c.k, t.n,
+           CAST(c.k AS double precision) / t.n AS p, 1.959963984540054 AS z
+    FROM counts c JOIN totals t ON t.city = c.city AND t.week = c.week
+)
+SELECT week, city, kind, attribute, k, n, p,
+       GREATEST(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)))
+                   / (1 + z * z / n)),
+       LEAST(1, (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)))
+                / (1 + z * z / n)),
+       :model_version
+FROM shares;

@@ -1,0 +1,53 @@
+-- trend_daily_sentiment: per local day × hashtag × city, how many posts and comments carry a
+-- sentiment label, how many of them are negative, how many have none (NULL labels are left
+-- out of the shares; coverage = labelled / all). A comment counts on its post's local day.
+-- '*' rows as in trend_daily_activity. Excluded users contribute neither posts nor comments.
+-- Parameters: :start, :end (inclusive local dates). Idempotent: delete-and-insert the window.
+DELETE FROM trend_daily_sentiment WHERE day BETWEEN CAST(:start AS date) AND CAST(:end AS date);
+
+INSERT INTO trend_daily_sentiment
+    (day, hashtag, city, posts_labelled, posts_negative, posts_unlabelled,
+     comments_labelled, comments_negative, comments_unlabelled, coverage)
+WITH window_posts AS (
+    SELECT p.shortcode, p.day, p.city,
+           (p.sentiment_label IS NOT NULL)::int AS labelled,
+           (p.sentiment_label = 'negative')::int AS negative
+    FROM trend_eligible_posts p
+    WHERE p.taken_at >= (CAST(:start AS date) - interval '14 hours') AT TIME ZONE 'UTC'
+      AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
+      AND p.day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
+),
+post_items AS (
+    SELECT wp.shortcode, wp.day, wp.city, wp.labelled, wp.negative,
+           COALESCE(c.labelled, 0) AS c_labelled, COALESCE(c.negative, 0) AS c_negative,
+           COALESCE(c.unlabelled, 0) AS c_unlabelled
+    FROM window_posts wp
+    LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE cm.sentiment_label IS NOT NULL) AS labelled,
+               count(*) FILTER (WHERE cm.sentiment_label = 'negative') AS negative,
+               count(*) FILTER (WHERE cm.sentiment_label IS NULL) AS unlabelled
+        FROM comments cm
+        WHERE cm.shortcode = wp.shortcode
+          AND (cm.owner IS NULL OR cm.owner NOT IN (SELECT username FROM excluded_users))
+    ) c ON true
+),
+per_hashtag AS (
+    SELECT pi.day, h.hashtag,
+           CASE WHEN GROUPING(pi.city) = 1 THEN '*' ELSE pi.city END AS city,
+           sum(pi.labelled) AS pl, sum(pi.negative) AS pn, sum(1 - pi.labelled) AS pu,
+           sum(pi.c_labelled) AS cl, sum(pi.c_negative) AS cn, sum(pi.c_unlabelled) AS cu
+    FROM post_items pi
+    JOIN post_hashtags h ON h.shortcode = pi.shortcode
+    GROUP BY GROUPING SETS ((pi.day, h.hashtag, pi.city), (pi.day, h.hashtag))
+),
+all_hashtags AS (
+    SELECT pi.day, '*' AS hashtag,
+           CASE WHEN GROUPING(pi.city) = 1 THEN '*' ELSE pi.city END AS city,
+           sum(pi.labelled) AS pl, sum(pi.negative) AS pn, sum(1 - pi.labelled) AS pu,
+           sum(pi.c_labelled) AS cl, sum(pi.c_negative) AS cn, sum(pi.c_unlabelled) AS cu
+    FROM post_items pi
+    GROUP BY GROUPING SETS ((pi.day, pi.city), (pi.day))
+)
+SELECT day, hashtag, city, pl, pn, pu, cl, cn, cu,
+       CAST(pl + cl AS double precision) / NULLIF(pl + cl + pu + cu, 0)
+FROM (SELECT * FROM per_hashtag UNION ALL SELECT * FROM all_hashtags) AS rows;

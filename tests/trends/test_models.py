@@ -1,0 +1,95 @@
+"""Sentiment test, attribute fits and events, forecasts and city influence on hand-made data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trendminer.trends.attributes import find_events, fit_attribute
+from trendminer.trends.forecast import evaluate_forecast, forecast_shares
+from trendminer.trends.influence import city_influence
+from trendminer.trends.sentiment import score_sentiment
+
+
+def test_a_negative_share_jump_is_a_peak_and_does_not_lift_later_baselines() -> None:
+    rng = np.random.default_rng(2)
+    labelled = np.full(80, 100.0)
+    negative = rng.binomial(100, 0.1, 80).astype(float)
+    negative[40:42] = 32
+    result = score_sentiment(negative, labelled, history=28, min_history=7)
+    assert list(np.flatnonzero(result.is_peak)) == [40, 41]
+    assert abs(result.baseline[45] - 0.1) < 0.03
+    assert not result.judged[:7].any()
+
+
+def test_too_little_volume_is_never_a_peak() -> None:
+    labelled = np.full(40, 5.0)
+    negative = np.zeros(40)
+    negative[30] = 5
+    assert not score_sentiment(negative, labelled, min_volume=20).is_peak.any()
+
+
+def _shares(weeks: np.ndarray, share: np.ndarray, n: int = 400, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).binomial(n, np.clip(share, 0, 1)).astype(float)
+
+
+def test_a_rising_attribute_gets_a_positive_significant_slope() -> None:
+    weeks = np.arange(1000, 1030, dtype=float)
+    posts = _shares(weeks, 0.10 + 0.004 * (weeks - 1000))
+    fit = fit_attribute(weeks, posts, np.full(30, 400.0))
+    assert fit.model == "linear"
+    assert 0.002 < fit.slope < 0.006
+    assert fit.slope_p_value is not None
+    assert fit.slope_p_value < 0.001
+
+
+def test_a_yearly_cycle_is_fitted_where_two_years_support_it() -> None:
+    weeks = np.arange(1000, 1104, dtype=float)
+    share = 0.2 + 0.08 * np.cos(2 * np.pi * (weeks - 20) / 52.1775)
+    fit = fit_attribute(weeks, _shares(weeks, share), np.full(104, 400.0))
+    assert fit.model == "seasonal+linear"
+    assert fit.amplitude is not None
+    assert abs(fit.amplitude - 0.08) < 0.02
+    short = fit_attribute(weeks[:30], _shares(weeks[:30], share[:30]), np.full(30, 400.0))
+    assert short.model == "linear"
+
+
+def test_planted_weeks_make_one_event_and_do_not_bend_the_fit() -> None:
+    weeks = np.arange(1000, 1040, dtype=float)
+    share = np.full(40, 0.15)
+    share[20:23] = 0.30
+    posts = _shares(weeks, share)
+    fit = fit_attribute(weeks, posts, np.full(40, 400.0))
+    events = find_events(fit, posts, np.full(40, 400.0))
+    assert [(e.start, e.end) for e in events] == [(20, 22)]
+    assert abs(events[0].expected_share - 0.15) < 0.02
+    assert events[0].observed_share > 0.25
+    assert events[0].saliency > 10
+
+
+def test_the_forecast_beats_the_baselines_on_a_trend_with_an_event() -> None:
+    weeks = np.arange(1000, 1040, dtype=float)
+    share = 0.1 + 0.003 * (weeks - 1000)
+    share[34] += 0.15  # an event just before the held-back weeks fools last-value
+    posts = _shares(weeks, share, seed=4)
+    total = np.full(40, 400.0)
+    errors = evaluate_forecast(weeks, posts, total, 4)
+    assert errors.model < min(errors.mean, errors.last_value)
+    assert errors.model <= errors.linear
+    ahead = forecast_shares(weeks, posts, total, np.array([1040.0, 1041.0]))
+    assert (ahead.lower < ahead.share).all()
+    assert (ahead.share < ahead.upper).all()
+    assert abs(ahead.share[0] - (0.1 + 0.003 * 40)) < 0.03
+
+
+def test_a_city_that_copies_another_two_weeks_later_follows_it() -> None:
+    rng = np.random.default_rng(5)
+    leader = 0.2 + np.cumsum(rng.normal(0, 0.02, 60))
+    follower = np.empty(60)
+    follower[2:] = leader[:-2] + rng.normal(0, 0.003, 58)
+    follower[:2] = 0.2
+    found = {(i.leader, i.follower): i for i in city_influence(np.vstack([leader, follower]))}
+    assert found[(0, 1)].lag_weeks == 2
+    assert found[(0, 1)].correlation > 0.8
+    assert found[(0, 1)].granger_p is not None
+    assert found[(0, 1)].granger_p < 0.001
+    assert found[(1, 0)].correlation < 0.5

@@ -1,0 +1,193 @@
+"""GeoStyle-style attribute trends: a fit per city x attribute weekly share series, and events.
+
+The share ``k/n`` of week ``t`` is fitted by weighted least squares (weights ``n``) with
+
+    share(t) = intercept + slope · t + a · sin(2πw/52.18) + b · cos(2πw/52.18)
+
+where ``t`` counts weeks from the series' first week and ``w`` is the absolute week (so the
+phase is the week of the year). The yearly sinusoid is kept only where the data supports it:
+the series spans at least 52 weeks and the sinusoid's F-test gives p < 0.05; otherwise the fit
+is linear. Weeks that break the fit (one-sided binomial test ``P(X >= k | n, share(t)) <
+alpha`` and a share at least ``min_lift`` above the fit) are left out and the fit is redone,
+twice, so events do not bend the fit they are judged against. Consecutive such weeks form one
+event; its saliency is the sum of ``-log10 p`` over its weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import binom
+from scipy.stats import f as f_dist
+from scipy.stats import t as t_dist
+
+FloatArray = npt.NDArray[np.float64]
+
+YEAR_WEEKS = 52.1775
+MIN_SEASONAL_SPAN = 52
+REFITS = 2
+P_FLOOR = 1e-300
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFit:
+    """The fit of one weekly share series; ``expected`` is the fitted share of each week."""
+
+    model: str
+    origin_week: float
+    coefficients: FloatArray
+    intercept: float
+    slope: float
+    slope_p_value: float | None
+    amplitude: float | None
+    peak_week_of_year: float | None
+    expected: FloatArray
+    outliers: npt.NDArray[np.bool_]
+    p_values: FloatArray
+
+    def predict(self, weeks: npt.ArrayLike, *, trend: bool = True) -> FloatArray:
+        """Fitted shares of absolute ``weeks``; ``trend=False`` holds the first week's level."""
+        w = np.asarray(weeks, dtype=np.float64)
+        design = _design(w, self.model == "seasonal+linear", self.origin_week)
+        if not trend:
+            design[:, 1] = 0.0
+        return np.clip(design @ self.coefficients, 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeEvent:
+    """Consecutive weeks above the fit (indices into the series)."""
+
+    start: int
+    end: int
+    peak: int
+    observed_share: float
+    expected_share: float
+    min_p_value: float
+    saliency: float
+
+
+def _design(weeks: FloatArray, seasonal: bool, origin: float) -> FloatArray:
+    t = weeks - origin
+    columns = [np.ones_like(t), t]
+    if seasonal:
+        angle = 2 * np.pi * weeks / YEAR_WEEKS
+        columns += [np.sin(angle), np.cos(angle)]
+    return np.column_stack(columns)
+
+
+def _wls(
+    design: FloatArray, share: FloatArray, weight: FloatArray
+) -> tuple[FloatArray, float, FloatArray]:
+    """Coefficients, weighted residual sum of squares and coefficient standard errors."""
+    root = np.sqrt(weight)
+    a, y = design * root[:, None], share * root
+    coef = np.asarray(np.linalg.lstsq(a, y, rcond=None)[0], dtype=np.float64)
+    rss = float(np.sum((y - a @ coef) ** 2))
+    dof = max(len(y) - design.shape[1], 1)
+    try:
+        covariance = np.linalg.inv(a.T @ a) * rss / dof
+        errors = np.sqrt(np.maximum(np.diag(covariance), 0.0)).astype(np.float64)
+    except np.linalg.LinAlgError:
+        errors = np.full(design.shape[1], np.nan)
+    return coef, rss, errors
+
+
+def _choose(
+    weeks: FloatArray, share: FloatArray, weight: FloatArray, origin: float
+) -> tuple[bool, FloatArray]:
+    """Whether the sinusoid is supported, and the coefficients of the chosen model."""
+    linear, rss_linear, _ = _wls(_design(weeks, False, origin), share, weight)
+    if weeks[-1] - weeks[0] + 1 < MIN_SEASONAL_SPAN or len(weeks) < 8:
+        return False, linear
+    seasonal, rss_seasonal, _ = _wls(_design(weeks, True, origin), share, weight)
+    dof = len(weeks) - 4
+    if rss_seasonal <= 0 or dof <= 0:
+        return True, seasonal
+    f_stat = ((rss_linear - rss_seasonal) / 2) / (rss_seasonal / dof)
+    supported = bool(f_dist.sf(f_stat, 2, dof) < 0.05)
+    return supported, seasonal if supported else linear
+
+
+def fit_attribute(
+    weeks: npt.ArrayLike,
+    posts: npt.ArrayLike,
+    total: npt.ArrayLike,
+    *,
+    alpha: float = 0.001,
+    min_lift: float = 0.02,
+) -> AttributeFit:
+    """Fit one series: ``weeks`` (absolute week numbers, ascending), ``posts`` k, ``total`` n."""
+    w = np.asarray(weeks, dtype=np.float64)
+    k = np.asarray(posts, dtype=np.float64)
+    n = np.asarray(total, dtype=np.float64)
+    share = k / n
+    keep = np.ones(w.size, dtype=bool)
+    for _ in range(REFITS + 1):
+        seasonal, coef = _choose(w[keep], share[keep], n[keep], w[0])
+        expected = np.clip(_design(w, seasonal, w[0]) @ coef, 0.0, 1.0)
+        bounded = np.clip(expected, 0.5 / n, 1.0 - 0.5 / n)
+        p_values = np.maximum(binom.sf(k - 1, n, bounded), P_FLOOR)
+        outliers = (p_values < alpha) & (share >= expected + min_lift)
+        if np.array_equal(~outliers, keep) or (~outliers).sum() < 4:
+            break
+        keep = ~outliers
+    _, _, errors = _wls(_design(w[keep], seasonal, w[0]), share[keep], n[keep])
+    dof = max(int(keep.sum()) - len(coef), 1)
+    slope_p = (
+        float(2 * t_dist.sf(abs(coef[1]) / errors[1], dof))
+        if np.isfinite(errors[1]) and errors[1] > 0
+        else None
+    )
+    amplitude = peak = None
+    if seasonal:
+        amplitude = float(np.hypot(coef[2], coef[3]))
+        peak = float((np.arctan2(coef[2], coef[3]) / (2 * np.pi) * YEAR_WEEKS) % YEAR_WEEKS)
+    return AttributeFit(
+        model="seasonal+linear" if seasonal else "linear",
+        origin_week=float(w[0]),
+        coefficients=coef,
+        intercept=float(coef[0]),
+        slope=float(coef[1]),
+        slope_p_value=slope_p,
+        amplitude=amplitude,
+        peak_week_of_year=peak,
+        expected=expected,
+        outliers=outliers,
+        p_values=p_values,
+    )
+
+
+def find_events(
+    fit: AttributeFit, posts: npt.ArrayLike, total: npt.ArrayLike
+) -> list[AttributeEvent]:
+    """Group consecutive outlier weeks of a fit into events."""
+    k = np.asarray(posts, dtype=np.float64)
+    n = np.asarray(total, dtype=np.float64)
+    events: list[AttributeEvent] = []
+    index = 0
+    flags = fit.outliers
+    while index < flags.size:
+        if not flags[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < flags.size and flags[end + 1]:
+            end += 1
+        span = slice(index, end + 1)
+        weeks_n = n[span].sum()
+        events.append(
+            AttributeEvent(
+                start=index,
+                end=end,
+                peak=index + int(np.argmin(fit.p_values[span])),
+                observed_share=float(k[span].sum() / weeks_n),
+                expected_share=float((fit.expected[span] * n[span]).sum() / weeks_n),
+                min_p_value=float(fit.p_values[span].min()),
+                saliency=float(-np.log10(fit.p_values[span]).sum()),
+            )
+        )
+        index = end + 1
+    return events

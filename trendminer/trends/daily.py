@@ -1,0 +1,233 @@
+"""Judge the daily series: activity peaks and negative-sentiment peaks for a window of days.
+
+The series are the margins of the daily tables: all posts (``'*'``, ``'*'``), each hashtag
+(``hashtag``, ``'*'``) and each city (``'*'``, ``city``). A series begins on its first day in
+the table; a day is judged from at most ``settings.peak_history_days`` days before it, read
+from the tables, so a window built alone gives the rows a full rebuild gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from trendminer.db.copy import copy_rows, to_copy_text
+from trendminer.settings import Settings
+from trendminer.trends.peaks import score_matrix
+from trendminer.trends.sentiment import score_sentiment
+
+WEEK = 7
+MIN_HISTORY_DAYS = 14
+
+Series = tuple[str, str]
+
+_FIRST_DAYS = """
+SELECT hashtag, city, min(day) FROM {table}
+WHERE (hashtag = '*' OR city = '*') AND day <= :end
+GROUP BY hashtag, city ORDER BY hashtag, city
+"""
+
+_PREVIOUS_DAY = """
+SELECT hashtag, city, run_start FROM {table} WHERE day = :day AND is_peak
+"""
+
+ACTIVITY_COLUMNS = (
+    "hashtag", "city", "day", "activity", "baseline", "score", "size", "label", "is_peak",
+    "run_start",
+)  # fmt: skip
+SENTIMENT_COLUMNS = (
+    "hashtag", "city", "day", "labelled", "negative", "negative_share", "baseline_share",
+    "p_value", "label", "is_peak", "run_start",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DailyFrame:
+    """Aligned daily series: rows = series, columns = days from ``first_day``."""
+
+    series: list[Series]
+    first_day: date
+    starts: np.ndarray
+    values: dict[str, np.ndarray]
+
+
+def _load(
+    connection: Connection,
+    table: str,
+    columns: dict[str, str],
+    start: date,
+    end: date,
+    history: int,
+) -> DailyFrame:
+    first_day = start - timedelta(days=history)
+    firsts = connection.execute(text(_FIRST_DAYS.format(table=table)), {"end": end}).all()
+    series = [(row[0], row[1]) for row in firsts]
+    index = {key: i for i, key in enumerate(series)}
+    width = (end - first_day).days + 1
+    values = {name: np.zeros((len(series), width)) for name in columns}
+    starts = np.array([max(0, (row[2] - first_day).days) for row in firsts], dtype=np.int64)
+    selected = ", ".join(columns.values())
+    rows = connection.execute(
+        text(
+            f"SELECT hashtag, city, day, {selected} FROM {table} "
+            "WHERE (hashtag = '*' OR city = '*') AND day BETWEEN :lo AND :end"
+        ),
+        {"lo": first_day, "end": end},
+    )
+    for row in rows:
+        position = index.get((row[0], row[1]))
+        if position is None:
+            continue
+        day = (row[2] - first_day).days
+        for offset, name in enumerate(columns):
+            values[name][position, day] = float(row[3 + offset])
+    return DailyFrame(series, first_day, starts, values)
+
+
+def _run_starts(
+    connection: Connection, table: str, frame: DailyFrame, peaks: np.ndarray, first: int
+) -> list[list[date | None]]:
+    """For each peak day, the first day of its run of consecutive peak days."""
+    before = {
+        (row[0], row[1]): row[2]
+        for row in connection.execute(
+            text(_PREVIOUS_DAY.format(table=table)),
+            {"day": frame.first_day + timedelta(days=first - 1)},
+        )
+    }
+    result: list[list[date | None]] = []
+    for row, key in enumerate(frame.series):
+        current: date | None = before.get(key)
+        days: list[date | None] = []
+        for column in range(first, peaks.shape[1]):
+            if peaks[row, column]:
+                current = current or frame.first_day + timedelta(days=column)
+            else:
+                current = None
+            days.append(current)
+        result.append(days)
+    return result
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _replace(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    start: date,
+    end: date,
+    rows: Iterable[Sequence[object]],
+) -> None:
+    connection.execute(
+        text(f"DELETE FROM {table} WHERE day BETWEEN :start AND :end"),
+        {"start": start, "end": end},
+    )
+    copy_rows(connection, table, columns, to_copy_text(rows))
+
+
+def judge_activity(connection: Connection, settings: Settings, start: date, end: date) -> int:
+    """Write ``trend_activity_days`` for the window; returns the number of peak days."""
+    history = settings.peak_history_days
+    frame = _load(
+        connection, "trend_daily_activity", {"activity": "activity_index"}, start, end, history
+    )
+    activity = frame.values["activity"]
+    first = history
+    scores = score_matrix(
+        activity,
+        starts=frame.starts,
+        period=WEEK,
+        phase_offset=frame.first_day.toordinal(),
+        first=first,
+        history=history,
+        min_history=MIN_HISTORY_DAYS,
+        counts=True,
+    )
+    threshold = settings.peak_z_threshold
+    judged = ~np.isnan(scores.score)
+    peaks = judged & (np.nan_to_num(scores.score) >= threshold)
+    run_starts = _run_starts(connection, "trend_activity_days", frame, peaks, first)
+    rows = []
+    for row, (hashtag, city) in enumerate(frame.series):
+        for column in range(max(first, int(frame.starts[row])), activity.shape[1]):
+            score = float(scores.score[row, column])
+            baseline = float(scores.baseline[row, column])
+            if not judged[row, column]:
+                label = "too-early"
+            else:
+                label = "non-average" if abs(score) >= threshold else "average"
+            size = activity[row, column] / baseline if baseline > 0 else math.nan
+            rows.append(
+                (
+                    hashtag, city, frame.first_day + timedelta(days=column),
+                    float(activity[row, column]), _finite(baseline), _finite(score),
+                    _finite(size), label, bool(peaks[row, column]),
+                    run_starts[row][column - first],
+                )
+            )  # fmt: skip
+    _replace(connection, "trend_activity_days", ACTIVITY_COLUMNS, start, end, rows)
+    return int(peaks.sum())
+
+
+def judge_sentiment(connection: Connection, settings: Settings, start: date, end: date) -> int:
+    """Write ``trend_sentiment_days`` for the window; returns the number of peak days."""
+    history = settings.peak_history_days
+    frame = _load(
+        connection,
+        "trend_daily_sentiment",
+        {
+            "labelled": "posts_labelled + comments_labelled",
+            "negative": "posts_negative + comments_negative",
+        },
+        start,
+        end,
+        history,
+    )
+    labelled, negative = frame.values["labelled"], frame.values["negative"]
+    first = history
+    peaks = np.zeros(labelled.shape, dtype=bool)
+    results = []
+    for row in range(len(frame.series)):
+        result = score_sentiment(
+            negative[row],
+            labelled[row],
+            start=int(frame.starts[row]),
+            first=first,
+            history=history,
+            min_history=MIN_HISTORY_DAYS,
+            min_volume=settings.sentiment_peak_min_volume,
+            alpha=settings.sentiment_peak_alpha,
+            min_lift=settings.sentiment_peak_min_lift,
+        )
+        peaks[row] = result.is_peak
+        results.append(result)
+    run_starts = _run_starts(connection, "trend_sentiment_days", frame, peaks, first)
+    rows = []
+    for row, (hashtag, city) in enumerate(frame.series):
+        result = results[row]
+        for column in range(max(first, int(frame.starts[row])), labelled.shape[1]):
+            n, k = labelled[row, column], negative[row, column]
+            if not result.judged[column]:
+                label = "too-early"
+            elif result.is_peak[column] or result.low[column]:
+                label = "non-average"
+            else:
+                label = "average"
+            rows.append(
+                (
+                    hashtag, city, frame.first_day + timedelta(days=column), int(n), int(k),
+                    k / n if n else None, _finite(result.baseline[column]),
+                    _finite(result.p_value[column]), label, bool(result.is_peak[column]),
+                    run_starts[row][column - first],
+                )
+            )  # fmt: skip
+    _replace(connection, "trend_sentiment_days", SENTIMENT_COLUMNS, start, end, rows)
+    return int(peaks.sum())

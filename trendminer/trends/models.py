@@ -1,0 +1,204 @@
+"""The model tables: attribute fits and events, forecasts, city influence.
+
+They are fitted on every complete local week of ``trend_attribute_weekly`` (a week whose Sunday
+is on or before the last built day) and replaced whole, so a full rebuild and day-by-day
+builds end with the same rows. A build that touches no complete week leaves them as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from trendminer.db.copy import copy_rows, to_copy_text
+from trendminer.settings import Settings
+from trendminer.trends.attributes import AttributeEvent, find_events, fit_attribute
+from trendminer.trends.forecast import evaluate_forecast, forecast_shares
+from trendminer.trends.influence import city_influence
+from trendminer.trends.sql import run_sql
+
+logger = logging.getLogger(__name__)
+
+MIN_WEEKS = 8
+MIN_POSTS = 5
+MIN_EVENT_LIFT = 0.02
+MAX_LAG_WEEKS = 8
+INFLUENCE_KINDS = ("class", "colour")
+MAX_EXPLAINED_EVENTS = 200
+EPOCH = date(2000, 1, 3)  # a Monday: absolute week numbers count from it
+
+SeriesKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCounts:
+    """Rows the model tables got (all zero when nothing needed refitting)."""
+
+    refitted: bool = False
+    fits: int = 0
+    events: int = 0
+    forecasts: int = 0
+    forecast_series: int = 0
+    model_mae: float = 0.0
+    mean_mae: float = 0.0
+    last_value_mae: float = 0.0
+    linear_mae: float = 0.0
+    influence_pairs: int = 0
+
+
+def last_complete_week(connection: Connection) -> date | None:
+    """Monday of the last week whose Sunday has been built, or None."""
+    last_day = connection.execute(text("SELECT max(day) FROM trend_build_days")).scalar()
+    if last_day is None:
+        return None
+    monday = last_day - timedelta(days=last_day.weekday())
+    return monday if last_day.weekday() == 6 else monday - timedelta(days=7)
+
+
+def _week_number(day: date) -> int:
+    return (day - EPOCH).days // 7
+
+
+def _week_date(number: float) -> date:
+    return EPOCH + timedelta(days=7 * int(number))
+
+
+def _series(connection: Connection, through: date) -> Iterator[tuple[SeriesKey, pd.DataFrame]]:
+    """Each city x attribute series with zero weeks filled in (weeks the city has posts)."""
+    frame = pd.read_sql_query(
+        text(
+            "SELECT city, attribute_kind, attribute, week, posts, total "
+            "FROM trend_attribute_weekly WHERE week <= :through"
+        ),
+        connection,
+        params={"through": through},
+    )
+    if frame.empty:
+        return
+    frame["week"] = frame["week"].map(_week_number)
+    totals = frame.groupby(["city", "week"], as_index=False)["total"].max()
+    for (city, kind, attribute), rows in frame.groupby(["city", "attribute_kind", "attribute"]):
+        weeks = totals[totals["city"] == city][["week", "total"]]
+        merged = weeks.merge(rows[["week", "posts"]], on="week", how="left").fillna({"posts": 0})
+        yield (str(city), str(kind), str(attribute)), merged.sort_values("week")
+
+
+def build_models(connection: Connection, settings: Settings, start: date) -> ModelCounts:
+    """Refit the model tables when the window touched a complete week."""
+    through = last_complete_week(connection)
+    if through is None or start > through + timedelta(days=6):
+        return ModelCounts()
+    fits: list[tuple[object, ...]] = []
+    events: list[tuple[SeriesKey, np.ndarray, AttributeEvent]] = []
+    forecasts: list[tuple[object, ...]] = []
+    errors: list[tuple[object, ...]] = []
+    shares: dict[tuple[str, str], dict[str, pd.Series]] = {}
+    horizon = settings.forecast_weeks
+    next_weeks = np.arange(1, horizon + 1) + _week_number(through)
+    alpha = settings.attribute_event_alpha
+    for key, series in _series(connection, through):
+        weeks = series["week"].to_numpy(dtype=float)
+        posts = series["posts"].to_numpy(dtype=float)
+        total = series["total"].to_numpy(dtype=float)
+        if key[1] in INFLUENCE_KINDS and key[0] not in ("*", "(unknown)"):
+            shares.setdefault((key[1], key[2]), {})[key[0]] = pd.Series(posts / total, weeks)
+        if weeks.size < MIN_WEEKS or posts.sum() < MIN_POSTS:
+            continue
+        fit = fit_attribute(weeks, posts, total, alpha=alpha, min_lift=MIN_EVENT_LIFT)
+        fits.append(
+            (*key, fit.model, int(weeks.size), _week_date(weeks[0]), _week_date(weeks[-1]),
+             float(posts.sum() / total.sum()), fit.intercept, fit.slope, fit.slope_p_value,
+             fit.amplitude, fit.peak_week_of_year)
+        )  # fmt: skip
+        events.extend((key, weeks, event) for event in find_events(fit, posts, total))
+        ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=alpha)
+        forecasts.extend(
+            (*key, _week_date(float(week)), share, low, high)
+            for week, share, low, high in zip(
+                next_weeks, ahead.share, ahead.lower, ahead.upper, strict=True
+            )
+        )
+        if weeks.size >= MIN_WEEKS + horizon:
+            error = evaluate_forecast(weeks, posts, total, horizon, alpha=alpha)
+            errors.append(
+                (*key, error.held_out_weeks, error.model, error.mean, error.last_value,
+                 error.linear)
+            )  # fmt: skip
+    influence = _influence_rows(shares)
+    _write(connection, fits, _event_rows(events), forecasts, errors, influence)
+    run_sql(connection, "attribute_event_keywords", {"max_events": MAX_EXPLAINED_EVENTS})
+    mae = np.array([row[4:8] for row in errors], dtype=float).reshape(-1, 4)
+    means = mae.mean(axis=0) if len(errors) else np.zeros(4)
+    return ModelCounts(
+        refitted=True,
+        fits=len(fits),
+        events=len(events),
+        forecasts=len(forecasts),
+        forecast_series=len(errors),
+        model_mae=float(means[0]),
+        mean_mae=float(means[1]),
+        last_value_mae=float(means[2]),
+        linear_mae=float(means[3]),
+        influence_pairs=len(influence),
+    )
+
+
+def _event_rows(
+    events: list[tuple[SeriesKey, np.ndarray, AttributeEvent]],
+) -> list[tuple[object, ...]]:
+    ordered = sorted(events, key=lambda item: (-item[2].saliency, item[0], item[2].start))
+    return [
+        (*key, _week_date(weeks[e.start]), _week_date(weeks[e.end]), e.end - e.start + 1,
+         _week_date(weeks[e.peak]), e.observed_share, e.expected_share, e.min_p_value,
+         e.saliency, rank)
+        for rank, (key, weeks, e) in enumerate(ordered, start=1)
+    ]  # fmt: skip
+
+
+def _influence_rows(
+    shares: dict[tuple[str, str], dict[str, pd.Series]],
+) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for (kind, attribute), by_city in sorted(shares.items()):
+        if len(by_city) < 2:
+            continue
+        cities = sorted(by_city)
+        frame = pd.DataFrame({city: by_city[city] for city in cities})
+        frame = frame.reindex(np.arange(frame.index.min(), frame.index.max() + 1))
+        matrix = frame.to_numpy(dtype=float).T
+        for found in city_influence(matrix, max_lag=MAX_LAG_WEEKS):
+            rows.append(
+                (kind, attribute, cities[found.leader], cities[found.follower], found.lag_weeks,
+                 found.correlation, found.granger_f, found.granger_p, found.weeks)
+            )  # fmt: skip
+    return rows
+
+
+def _write(connection: Connection, *tables: list[tuple[object, ...]]) -> None:
+    names = (
+        ("trend_attribute_fits", (
+            "city", "attribute_kind", "attribute", "model", "weeks", "first_week", "last_week",
+            "mean_share", "intercept", "slope", "slope_p_value", "amplitude",
+            "peak_week_of_year")),
+        ("trend_attribute_events", (
+            "city", "attribute_kind", "attribute", "start_week", "end_week", "weeks",
+            "peak_week", "observed_share", "expected_share", "min_p_value", "saliency", "rank")),
+        ("trend_forecasts", (
+            "city", "attribute_kind", "attribute", "week", "share", "lower", "upper")),
+        ("trend_forecast_errors", (
+            "city", "attribute_kind", "attribute", "held_out_weeks", "model_mae", "mean_mae",
+            "last_value_mae", "linear_mae")),
+        ("trend_city_influence", (
+            "attribute_kind", "attribute", "leader_city", "follower_city", "lag_weeks",
+            "correlation", "granger_f", "granger_p", "weeks")),
+    )  # fmt: skip
+    for (table, columns), rows in zip(names, tables, strict=True):
+        connection.execute(text(f"DELETE FROM {table}"))
+        if rows:
+            copy_rows(connection, table, columns, to_copy_text(rows))

@@ -1,0 +1,243 @@
+"""A causal peak detector for any regularly sampled series (5-minute, hourly, daily ...).
+
+Each point is judged only from the points before it (at most ``history`` of them), so adding
+later points never changes an earlier judgement. The baseline at a point is
+
+    level + slope · t + seasonal[phase]
+
+where ``seasonal`` holds the period effect (e.g. the weekday effect of a daily series with
+period 7): the median of the history at each phase minus the history's median, taken over
+whole cycles; ``slope`` is the Theil-Sen slope of the de-seasonalised cycle medians (or of the
+points themselves when there is no period) and ``level`` the median intercept. The score is
+``(value - baseline) / scale`` with ``scale`` the robust standard deviation (1.4826 · MAD) of
+the history's residuals, floored at ``sqrt(baseline)`` for counts (Poisson noise) and at 1% of
+the history's median absolute value otherwise. A point scoring at least ``threshold`` above
+its baseline is a peak point; consecutive peak points make one peak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+MAD_TO_SD = 1.4826
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesScores:
+    """Per point: the baseline and the score (NaN where the history was too short)."""
+
+    baseline: FloatArray
+    score: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class Peak:
+    """One run of consecutive peak points (indices into the series)."""
+
+    start: int
+    end: int
+    peak: int
+    value: float
+    baseline: float
+    score: float
+
+
+def default_history(period: int) -> int:
+    """Points a judgement looks back: eight cycles, at least 28 points."""
+    return max(8 * period, 28)
+
+
+def default_min_history(period: int) -> int:
+    """Points needed before the first judgement: two cycles, at least 7 points."""
+    return max(2 * period, 7)
+
+
+def _theil_sen(t: FloatArray, y: FloatArray) -> FloatArray:
+    """Theil-Sen slope of each row of ``y`` (rows x points) against ``t`` (points)."""
+    if y.shape[1] < 2:
+        return np.zeros(y.shape[0])
+    i, j = np.triu_indices(y.shape[1], k=1)
+    return np.asarray(np.median((y[:, j] - y[:, i]) / (t[j] - t[i]), axis=1))
+
+
+def _baselines(
+    history: FloatArray, first_index: int, index: int, period: int, phase_offset: int
+) -> tuple[FloatArray, FloatArray]:
+    """Baseline and residual scale at ``index`` for rows of equal ``history`` (rows x points).
+
+    The history covers the points ``first_index`` .. ``index - 1``.
+    """
+    length = history.shape[1]
+    t = np.arange(first_index, index, dtype=np.float64)
+    cycles = length // period
+    if cycles < 2:
+        period, cycles = 1, length
+    tail = length - cycles * period
+    seasonal = np.zeros((history.shape[0], period))
+    if period > 1:
+        whole = history[:, tail:].reshape(-1, cycles, period)
+        by_column = np.median(whole, axis=1) - np.median(whole, axis=(1, 2))[:, None]
+        first_phase = (index - cycles * period + phase_offset) % period
+        seasonal[:, (first_phase + np.arange(period)) % period] = by_column
+    phases = (np.arange(first_index, index) + phase_offset) % period
+    deseasoned = history - seasonal[:, phases]
+    if period > 1:
+        blocks = np.median(deseasoned[:, tail:].reshape(-1, cycles, period), axis=2)
+        slope = _theil_sen(t[tail:].reshape(cycles, period).mean(axis=1), blocks)
+    else:
+        slope = _theil_sen(t, deseasoned)
+    level = np.median(deseasoned - slope[:, None] * t, axis=1)
+    residuals = deseasoned - (level[:, None] + slope[:, None] * t)
+    centre = np.median(residuals, axis=1)
+    scale = MAD_TO_SD * np.median(np.abs(residuals - centre[:, None]), axis=1)
+    baseline = level + slope * index + seasonal[:, (index + phase_offset) % period]
+    return baseline, scale
+
+
+def score_matrix(
+    values: npt.ArrayLike,
+    *,
+    starts: npt.ArrayLike | None = None,
+    period: int = 1,
+    phase_offset: int = 0,
+    first: int = 0,
+    history: int | None = None,
+    min_history: int | None = None,
+    counts: bool = False,
+) -> SeriesScores:
+    """``score_series`` for many aligned series at once (rows x points).
+
+    ``starts[r]`` is the index where row ``r`` begins (earlier points are not part of it).
+    """
+    x = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    rows, points = x.shape
+    begin = np.zeros(rows, dtype=np.int64) if starts is None else np.asarray(starts, np.int64)
+    if period < 1:
+        raise ValueError(f"period must be at least 1, got {period}")
+    look_back = history or default_history(period)
+    needed = min_history or default_min_history(period)
+    baseline = np.full(x.shape, np.nan)
+    score = np.full(x.shape, np.nan)
+    for index in range(first, points):
+        first_index = np.maximum(begin, index - look_back)
+        lengths = index - first_index
+        for length in np.unique(lengths[lengths >= needed]):
+            chosen = np.flatnonzero(lengths == length)
+            low = index - int(length)
+            past = x[chosen, low:index]
+            base, scale = _baselines(past, low, index, period, phase_offset)
+            if counts:
+                base = np.maximum(base, 0.0)
+                scale = np.maximum(scale, np.sqrt(np.maximum(base, 1.0)))
+            else:
+                floor = 0.01 * np.median(np.abs(past), axis=1)
+                scale = np.maximum(np.maximum(scale, floor), 1e-12)
+            baseline[chosen, index] = base
+            score[chosen, index] = (x[chosen, index] - base) / scale
+    return SeriesScores(baseline=baseline, score=score)
+
+
+def score_series(
+    values: npt.ArrayLike,
+    *,
+    period: int = 1,
+    phase_offset: int = 0,
+    first: int = 0,
+    history: int | None = None,
+    min_history: int | None = None,
+    counts: bool = False,
+) -> SeriesScores:
+    """Baseline and score of every point from ``first`` on, each from the points before it.
+
+    ``phase_offset`` makes phases absolute (``(index + phase_offset) % period``), so a series
+    cut at a different start gives the same judgements (for daily data with weekday effects,
+    pass the first day's ordinal). Points before ``first`` are history only (NaN outputs).
+    """
+    scores = score_matrix(
+        values,
+        period=period,
+        phase_offset=phase_offset,
+        first=first,
+        history=history,
+        min_history=min_history,
+        counts=counts,
+    )
+    return SeriesScores(baseline=scores.baseline[0], score=scores.score[0])
+
+
+def peak_runs(score: FloatArray, threshold: float) -> list[tuple[int, int, int]]:
+    """Runs of consecutive points scoring at least ``threshold``: (start, end, best) indices."""
+    above = np.nan_to_num(score, nan=-np.inf) >= threshold
+    runs: list[tuple[int, int, int]] = []
+    index = 0
+    while index < above.size:
+        if not above[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < above.size and above[end + 1]:
+            end += 1
+        best = index + int(np.argmax(score[index : end + 1]))
+        runs.append((index, end, best))
+        index = end + 1
+    return runs
+
+
+def find_peaks(
+    values: npt.ArrayLike,
+    *,
+    period: int = 1,
+    threshold: float = 3.0,
+    history: int | None = None,
+    min_history: int | None = None,
+    counts: bool = False,
+) -> list[Peak]:
+    """The peaks of a series (see the module docstring for the rule)."""
+    x = np.asarray(values, dtype=np.float64)
+    scores = score_series(x, period=period, history=history, min_history=min_history, counts=counts)
+    return [
+        Peak(
+            start=start,
+            end=end,
+            peak=best,
+            value=float(x[best]),
+            baseline=float(scores.baseline[best]),
+            score=float(scores.score[best]),
+        )
+        for start, end, best in peak_runs(scores.score, threshold)
+    ]
+
+
+def detect_period(values: npt.ArrayLike, candidates: tuple[int, ...]) -> int:
+    """The candidate period (in points) with the strongest autocorrelation, else 1.
+
+    A candidate needs three whole cycles and an autocorrelation of at least 0.3 on the series
+    with its slow trend (a centred rolling mean over the longest candidate) removed.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    best, best_acf = 1, 0.3
+    usable = [p for p in candidates if p >= 2 and x.size >= 3 * p]
+    if not usable:
+        return 1
+    window = max(usable)
+    kernel = np.ones(window) / window
+    detrended = (
+        x
+        - np.convolve(np.pad(x, window // 2, mode="edge"), kernel, mode="same")[
+            window // 2 : window // 2 + x.size
+        ]
+    )
+    centred = detrended - detrended.mean()
+    variance = float(np.dot(centred, centred))
+    if variance == 0.0:
+        return 1
+    for period in usable:
+        acf = float(np.dot(centred[:-period], centred[period:])) / variance
+        if acf > best_acf:
+            best, best_acf = period, acf
+    return best
