@@ -43,6 +43,14 @@ DEFAULT_TREND_CITIES: dict[str, list[str]] = {
     "Mexico City": ["CDMX", "Ciudad de México"],
     "Toronto": [],
     "Amsterdam": [],
+    "Madrid": [],
+    "Buenos Aires": [],
+    "Bogotá": ["Bogota"],
+    "Bangkok": [],
+    "Johannesburg": ["Joburg"],
+    "Cairo": [],
+    "Nairobi": [],
+    "Melbourne": [],
 }  # fmt: skip
 
 

@@ -19,6 +19,12 @@ from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 MIN_POPULATION = 15000
+# Common names of countries that GeoNames spells otherwise (folded).
+COUNTRY_ALIASES = {
+    "usa": "US", "united states of america": "US", "america": "US", "uk": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "great britain": "GB", "uae": "AE", "korea": "KR",
+    "south korea": "KR", "czechia": "CZ", "holland": "NL",
+}  # fmt: skip
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _SPACE = re.compile(r"\s+")
 
@@ -63,7 +69,8 @@ class Gazetteer:
         self.alternate_names = [tuple(c.get("alternatenames") or ()) for c in cities]
         self.tree = cKDTree(unit_vectors(self.lat, self.lng))
         self.country_names = {
-            fold(country["name"]): code for code, country in cache.get_countries().items()
+            **COUNTRY_ALIASES,
+            **{fold(country["name"]): code for code, country in cache.get_countries().items()},
         }
 
     def __len__(self) -> int:

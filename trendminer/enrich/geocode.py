@@ -8,8 +8,10 @@ In this order, per distinct name (folded: case, accents and punctuation ignored)
    The first network failure switches Nominatim off for the rest of the run, so a run never
    waits on a dead network more than one time-out.
 3. The offline gazetteer: the whole name, then each comma-separated part in order ("Le Marais,
-   Paris"), is looked up among the reporting cities' aliases, then among GeoNames names and
-   alternate names (the most populous match wins; a part naming a country narrows the search).
+   Paris"), then runs of words that start with a capital, longest first ("Paris City Centre" →
+   "Paris"), are looked up among the reporting cities' aliases, then all of them among GeoNames
+   names and alternate names (the most populous match wins; a later part naming a country
+   narrows both searches).
 """
 
 from __future__ import annotations
@@ -124,12 +126,33 @@ class NameGeocoder:
         country = next(
             (code for part in parts[1:] if (code := gazetteer.country_named(part))), None
         )
-        for part in dict.fromkeys([name, *parts]):
-            number = trend.by_alias(part)
-            if number is not None:
+        candidates = list(dict.fromkeys([name, *parts, *_capitalised_windows(parts)]))
+        for candidate in candidates:
+            number = trend.by_alias(candidate)
+            if number is not None and country in (None, trend.country[number]):
                 centre = trend.centre[number]
-                return NamedPoint(gazetteer.lat[centre], gazetteer.lng[centre], "gazetteer")
-            cities = gazetteer.cities_named(part, country)
+                return NamedPoint(
+                    float(gazetteer.lat[centre]), float(gazetteer.lng[centre]), "gazetteer"
+                )
+        for candidate in candidates:
+            cities = gazetteer.cities_named(candidate, country)
             if cities:
-                return NamedPoint(gazetteer.lat[cities[0]], gazetteer.lng[cities[0]], "gazetteer")
+                city = cities[0]
+                return NamedPoint(
+                    float(gazetteer.lat[city]), float(gazetteer.lng[city]), "gazetteer"
+                )
         return None
+
+
+def _capitalised_windows(parts: list[str]) -> list[str]:
+    """Runs of words starting with a capitalised word, longest first, then left to right."""
+    windows: list[tuple[int, int, str]] = []
+    for order, part in enumerate(parts):
+        words = part.split()
+        for start, first in enumerate(words):
+            if first[:1].isupper():
+                for end in range(start + 1, len(words) + 1):
+                    windows.append(
+                        (-(end - start), order * 1000 + start, " ".join(words[start:end]))
+                    )
+    return [window for *_, window in sorted(windows)]

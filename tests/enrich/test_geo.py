@@ -1,0 +1,85 @@
+"""Offline geocoding: coordinates and names to reporting cities, country and time zone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from trendminer.enrich.geocode import NameGeocoder
+from trendminer.enrich.stage import city_locator
+from trendminer.enrich.trend_cities import CityLocator
+from trendminer.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def locator() -> CityLocator:
+    return city_locator(Settings())
+
+
+def test_known_coordinates_give_their_city(locator: CityLocator) -> None:
+    points = {
+        "Eiffel Tower": ((48.8584, 2.2945), ("Paris", "FR", "Europe/Paris")),
+        "Shibuya crossing": ((35.6595, 139.7005), ("Tokyo", "JP", "Asia/Tokyo")),
+        "Avenida Paulista": ((-23.5614, -46.6559), ("São Paulo", "BR", "America/Sao_Paulo")),
+        "Lekki": ((6.4474, 3.4723), ("Lagos", "NG", "Africa/Lagos")),
+        "Opera House": ((-33.8568, 151.2153), ("Sydney", "AU", "Australia/Sydney")),
+        "Times Square": ((40.758, -73.9855), ("New York", "US", "America/New_York")),
+        "Williamsburg": ((40.7081, -73.9571), ("New York", "US", "America/New_York")),
+        "Puerta del Sol": ((40.4169, -3.7035), ("Madrid", "ES", "Europe/Madrid")),
+        "Lyon": ((45.764, 4.8357), ("Lyon", "FR", "Europe/Paris")),
+        "Yokohama": ((35.4437, 139.638), ("Yokohama", "JP", "Asia/Tokyo")),
+        "Paris 11e (a GeoNames section of Paris)": (
+            (48.8590, 2.3800),
+            ("Paris", "FR", "Europe/Paris"),
+        ),
+        "Across the antimeridian, Suva": ((-18.1416, 178.4419), ("Suva", "FJ", "Pacific/Fiji")),
+        "mid-Atlantic": ((0.0, -30.0), (None, None, None)),
+    }
+    lat = np.array([p[0][0] for p in points.values()])
+    lng = np.array([p[0][1] for p in points.values()])
+    found = locator.locate(lat, lng)
+    got = dict(
+        zip(points, zip(found.city, found.country, found.timezone, strict=True), strict=True)
+    )
+    assert got == {name: expected for name, (_, expected) in points.items()}
+
+
+def test_reporting_city_radius_and_aliases_follow_the_settings() -> None:
+    settings = Settings(trend_cities={"Big Apple": ["NYC", "Brooklyn"]}, trend_city_radius_km=2.0)
+    locator = city_locator(settings)
+    # 1 km from the centre: within the radius; Brooklyn's own point: an alias
+    found = locator.locate(np.array([40.72, 40.6501]), np.array([-74.0, -73.9496]))
+    assert list(found.city) == ["Big Apple", "Big Apple"]
+    assert NameGeocoder(settings, locator).match_gazetteer("NYC") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "city", "country"),
+    [
+        ("Paris", "Paris", "FR"),
+        ("Paris City Centre", "Paris", "FR"),
+        ("Café de Flore, Paris", "Paris", "FR"),
+        ("NYC", "New York", "US"),
+        ("Brooklyn, New York", "New York", "US"),
+        ("Shoreditch, London", "London", "GB"),
+        ("Sao Paulo, Brazil", "São Paulo", "BR"),
+        ("Paris, Texas, USA", "Paris", "US"),
+        ("London, Ontario, Canada", "London", "CA"),
+        ("Lagos", "Lagos", "NG"),
+        ("Sydney NSW", "Sydney", "AU"),
+    ],
+)
+def test_names_match_the_gazetteer(
+    locator: CityLocator, name: str, city: str, country: str
+) -> None:
+    point = NameGeocoder(Settings(nominatim_enabled=False), locator).match_gazetteer(name)
+    assert point is not None
+    assert point.source == "gazetteer"
+    found = locator.locate(np.array([point.lat]), np.array([point.lng]))
+    assert (found.city[0], found.country[0]) == (city, country)
+
+
+def test_unknown_names_stay_unplaced(locator: CityLocator) -> None:
+    geocoder = NameGeocoder(Settings(nominatim_enabled=False), locator)
+    assert geocoder.match_gazetteer("my happy place") is None
+    assert geocoder.match_gazetteer("Eiffel Tower") is None

@@ -1,0 +1,109 @@
+"""Instagram text cleaning, language detection and VADER scoring, on cases."""
+
+from __future__ import annotations
+
+import py3langid.langid as langid
+import pytest
+
+from trendminer.enrich.language import UNDETERMINED, LanguageDetector
+from trendminer.enrich.sentiment import Scorer, SentimentConfig
+from trendminer.enrich.text import language_text, sentiment_text
+from trendminer.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer(SentimentConfig.from_settings(Settings()))
+
+
+@pytest.mark.parametrize(
+    ("raw", "for_sentiment", "for_language"),
+    [
+        ("Love it 😍 #ootd @bob https://x.co/a", "Love it 😍 ootd", "Love it"),
+        ("#sad #fail", "sad fail", "sad fail"),
+        ("#NotHappy #so_sad", "Not Happy so sad", "Not Happy so sad"),
+        ("see www.shop.example now", "see now", "see now"),
+        ("😍😍🔥", "😍😍🔥", None),
+        (
+            "Nouvelle tenue à Paris #outfit",
+            "Nouvelle tenue à Paris outfit",
+            "Nouvelle tenue à Paris",
+        ),
+        ("I'm 100% sure!!! :)", "I'm 100% sure!!! :)", "I'm sure"),
+    ],
+)
+def test_cleaning_rules(raw: str, for_sentiment: str, for_language: str | None) -> None:
+    assert sentiment_text(raw) == for_sentiment
+    assert language_text(raw) == for_language
+
+
+def test_batched_detector_agrees_with_py3langid() -> None:
+    texts = [
+        "Loving this new look for the weekend",
+        "Nouvelle tenue pour la fashion week à Paris",
+        "Me encanta este vestido rojo para el verano",
+        "Ich liebe dieses Kleid sehr",
+        "Красивое платье на лето",
+        "今日のコーデ",
+        "HELLO WORLD THIS IS LOUD",
+        "Adoro questo vestito per l'estate",
+    ]
+    reference = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE)
+    assert LanguageDetector().detect(texts) == [reference.classify(t)[0] for t in texts]
+    # where py3langid falls back to its first label, the batch says it cannot tell
+    assert LanguageDetector().detect(["", "x"]) == [UNDETERMINED, UNDETERMINED]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "label"),
+    [
+        ("Loving this look 😍 #ootd", "en", "positive"),
+        ("worst day ever, my heel broke #fail", "en", "negative"),
+        ("#sad #fail", "en", "negative"),
+        ("this outfit is not good", "en", "negative"),
+        ("not bad at all", "en", "positive"),
+        ("😍😍🔥", UNDETERMINED, "positive"),
+        ("😢😭", UNDETERMINED, "negative"),
+        ("a blue shirt and jeans", "en", "neutral"),
+        ("love", "en", "positive"),
+    ],
+)
+def test_english_and_emoji_are_scored(scorer: Scorer, text: str, language: str, label: str) -> None:
+    (result,) = scorer.score([text])
+    assert result.language == language
+    assert result.label == label
+    assert result.compound is not None
+    assert result.pos is not None
+    assert result.neu is not None
+    assert result.neg is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Me encanta este vestido rojo, es precioso 😍", "es"),
+        ("Nouvelle tenue pour la fashion week, trop belle", "fr"),
+        ("Ich liebe dieses Kleid, es ist wunderschön", "de"),
+    ],
+)
+def test_other_languages_keep_language_with_null_sentiment(
+    scorer: Scorer, text: str, language: str
+) -> None:
+    (result,) = scorer.score([text])
+    assert result == (language, None, None, None, None, None)
+
+
+def test_missing_text_has_no_language(scorer: Scorer) -> None:
+    assert [s.language for s in scorer.score([None, "", "  "])] == [None, None, None]
+
+
+def test_label_cut_follows_the_settings() -> None:
+    strict = Scorer(
+        SentimentConfig.from_settings(
+            Settings(sentiment_positive_threshold=0.9, sentiment_negative_threshold=-0.9)
+        )
+    )
+    (result,) = strict.score(["nice"])
+    assert result.compound is not None
+    assert 0.05 < result.compound < 0.9
+    assert result.label == "neutral"
