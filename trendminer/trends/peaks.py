@@ -10,9 +10,11 @@ period 7): the median of the history at each phase minus the history's median, t
 whole cycles; ``slope`` is the Theil-Sen slope of the de-seasonalised cycle medians (or of the
 points themselves when there is no period) and ``level`` the median intercept. The score is
 ``(value - baseline) / scale`` with ``scale`` the robust standard deviation (1.4826 · MAD) of
-the history's residuals, floored at ``sqrt(baseline)`` for counts (Poisson noise) and at 1% of
-the history's median absolute value otherwise. A point scoring at least ``threshold`` above
-its baseline is a peak point; consecutive peak points make one peak.
+the history's residuals (corrected for the ``c`` cycles the seasonal medians were fitted on),
+floored at ``sqrt(baseline)`` for counts (Poisson noise) and at 1% of the history's median
+absolute value otherwise, and widened by ``sqrt(1 + (pi/2) / c)`` for the baseline's own
+uncertainty. A point scoring at least ``threshold`` above its baseline is a peak point;
+consecutive peak points make one peak.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 MAD_TO_SD = 1.4826
+MEDIAN_VARIANCE = np.pi / 2  # variance of a median of c normal points: (pi/2) sigma^2 / c
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,10 @@ def _theil_sen(t: FloatArray, y: FloatArray) -> FloatArray:
 
 def _baselines(
     history: FloatArray, first_index: int, index: int, period: int, phase_offset: int
-) -> tuple[FloatArray, FloatArray]:
-    """Baseline and residual scale at ``index`` for rows of equal ``history`` (rows x points).
+) -> tuple[FloatArray, FloatArray, int]:
+    """Baseline, residual scale and cycles used, at ``index``, for rows of equal ``history``.
 
-    The history covers the points ``first_index`` .. ``index - 1``.
+    ``history`` is rows x points and covers the points ``first_index`` .. ``index - 1``.
     """
     length = history.shape[1]
     t = np.arange(first_index, index, dtype=np.float64)
@@ -96,7 +99,7 @@ def _baselines(
     centre = np.median(residuals, axis=1)
     scale = MAD_TO_SD * np.median(np.abs(residuals - centre[:, None]), axis=1)
     baseline = level + slope * index + seasonal[:, (index + phase_offset) % period]
-    return baseline, scale
+    return baseline, scale, cycles
 
 
 def score_matrix(
@@ -130,13 +133,15 @@ def score_matrix(
             chosen = np.flatnonzero(lengths == length)
             low = index - int(length)
             past = x[chosen, low:index]
-            base, scale = _baselines(past, low, index, period, phase_offset)
+            base, scale, cycles = _baselines(past, low, index, period, phase_offset)
+            scale = scale * np.sqrt(cycles / (cycles - 1))
             if counts:
                 base = np.maximum(base, 0.0)
                 scale = np.maximum(scale, np.sqrt(np.maximum(base, 1.0)))
             else:
                 floor = 0.01 * np.median(np.abs(past), axis=1)
                 scale = np.maximum(np.maximum(scale, floor), 1e-12)
+            scale = scale * np.sqrt(1 + MEDIAN_VARIANCE / cycles)
             baseline[chosen, index] = base
             score[chosen, index] = (x[chosen, index] - base) / scale
     return SeriesScores(baseline=baseline, score=score)
