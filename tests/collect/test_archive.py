@@ -112,8 +112,7 @@ def test_import_archive_reads_posts_pictures_comments_and_profiles(
         stored = Path(row.path)
         assert stored.is_relative_to(Path(settings.media_root).resolve())
         assert stored.name.startswith(row.sha256)
-        assert stored.parent.name == row.sha256[2:4]
-        assert stored.parent.parent.name == row.sha256[:2]
+        assert stored.parent.name == row.sha256[:2]
         assert row.width == 64
     assert location == ("Paris, France", "paris-france", 48.8566, 2.3522)
     assert comments == [(501, "fan", "love it"), (502, "fan", "thanks")]

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -278,8 +278,10 @@ def _store_pictures(node: dict[str, Any], base: str, store: MediaStore) -> tuple
     return tuple(records)
 
 
-def _hashtags_of(path: str, root: str) -> tuple[str, ...]:
-    folders = [Path(root).name, *Path(os.path.relpath(os.path.dirname(path), root)).parts]
+@lru_cache(maxsize=4096)
+def _hashtags_of(folder: str, root: str) -> tuple[str, ...]:
+    """Hashtags named by the folders (``#tag``) between the archive root and a file."""
+    folders = [Path(root).name, *Path(os.path.relpath(folder, root)).parts]
     tags: list[str] = []
     for folder in folders:
         if folder.startswith("#"):
@@ -288,6 +290,12 @@ def _hashtags_of(path: str, root: str) -> tuple[str, ...]:
             except InvalidNameError:
                 continue
     return tuple(dict.fromkeys(tags))
+
+
+@lru_cache(maxsize=4)
+def _store(media_root: str) -> MediaStore:
+    """One store per process, so it remembers the folders it made."""
+    return MediaStore(media_root)
 
 
 def read_file(path: str, *, root: str, media_root: str) -> FileOutcome:
@@ -328,8 +336,8 @@ def read_file(path: str, *, root: str, media_root: str) -> FileOutcome:
     post = post_from_node(
         node,
         seen_at,
-        source_hashtags=_hashtags_of(path, root),
-        media=_store_pictures(node, base, MediaStore(media_root)),
+        source_hashtags=_hashtags_of(os.path.dirname(path), root),
+        media=_store_pictures(node, base, _store(media_root)),
         comments=tuple(comments),
     )
     return FileOutcome(path, mtime, post=post, comments_problem=comments_problem)

@@ -1,7 +1,8 @@
 """The content-addressed media store: pictures kept once, under their sha256.
 
-A picture lives at ``ROOT/ab/cd/<sha256><suffix>`` (``ab``, ``cd``: the first two byte pairs of
-the hash). It is decoded before it is stored, so a corrupt, truncated or empty picture is
+A picture lives at ``ROOT/ab/<sha256><suffix>`` (``ab``: the hash's first byte, so 256
+folders; each new folder costs a slow ``mkdir`` on some file systems, a second level would
+multiply them). It is decoded before it is stored, so a corrupt, truncated or empty picture is
 reported (status ``corrupt`` with the error), never stored as good. Writes are atomic (a
 hard link, or a temporary file renamed into place), so a process killed mid-write leaves no
 half-written picture under a content address.
@@ -67,10 +68,11 @@ class MediaStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).expanduser().resolve()
+        self._folders: set[Path] = set()
 
     def path_for(self, sha256: str, suffix: str) -> Path:
         """Where the picture with this hash lives."""
-        return self.root / sha256[:2] / sha256[2:4] / f"{sha256}{suffix}"
+        return self.root / sha256[:2] / f"{sha256}{suffix}"
 
     def put_file(self, source: Path) -> StoredPicture:
         """Verify and store a picture file (hard-linked when the file system allows)."""
@@ -96,12 +98,14 @@ class MediaStore:
             )
         target = self.path_for(digest, _FORMAT_SUFFIX.get(fmt, suffix or ".jpg"))
         if not target.exists():
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
             self._write(target, data, source)
         return StoredPicture("ok", str(target), digest, len(data), width, height)
 
     @staticmethod
     def _write(target: Path, data: bytes, source: Path | None) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
         if source is not None:
             try:
                 os.link(source, target)
