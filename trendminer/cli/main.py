@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from trendminer.cli import collect, db, enrich, lists, trends
+from trendminer.cli import collect, db, enrich, lists, sample, trends
 from trendminer.cli.common import configure_logging
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ def main(
 app.add_typer(db.app, name="db")
 app.add_typer(lists.exclude_app, name="exclude")
 app.add_typer(lists.track_app, name="track")
+app.add_typer(sample.app, name="sample")
 app.add_typer(collect.app, name="collect")
 app.command("enrich")(enrich.enrich)
 app.add_typer(trends.app, name="trends")

@@ -1,0 +1,1 @@
+"""Sources of posts: the generated sample world (``trendminer.sources.sample``)."""
