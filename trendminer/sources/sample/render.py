@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 # ModaNet's 13 classes, in ModaNet's category order (COCO category id = index + 1).
 CLASSES: tuple[str, ...] = (
@@ -237,12 +237,14 @@ class _GarmentPainter:
         hem = float(self.rng.uniform(0.56, 0.7))
         gap = 0.0 if self.rng.random() < 0.3 else float(self.rng.uniform(0.022, 0.04))
         for side in (-1, 1):
-            a, b = q.arm(side, 0.93)
+            # Starting the sleeve above the shoulder hides the corners of a top's sleeve.
+            (_, a), (_, b) = q.arm(side, -0.1), q.arm(side, 0.93)
             self.poly(_quad(a, b, 0.04), fill, label)
             self.poly(
                 [
-                    (side * (q.shoulder + 0.012), 0.175),
-                    (side * gap, 0.21),
+                    (side * (q.shoulder + 0.012), 0.17),
+                    (side * max(gap, 0.03), 0.165),
+                    (side * gap, 0.24),
                     (side * gap, hem),
                     (side * (q.hip + 0.03), hem),
                     (side * (q.waist + 0.03), 0.42),
