@@ -26,7 +26,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from trendminer.db.copy import to_copy_text
 from trendminer.enrich.language import UNDETERMINED, LanguageDetector
-from trendminer.enrich.text import language_text, sentiment_text
+from trendminer.enrich.text import prepare
 from trendminer.settings import Settings
 
 CHUNK_SIZE = 1000
@@ -83,18 +83,21 @@ class Scorer:
 
     def score(self, texts: Sequence[str | None]) -> list[Sentiment]:
         """One :class:`Sentiment` per text; an empty or missing text has no language."""
-        prose = [language_text(text) if text else None for text in texts]
-        detected = iter(self.detector.detect([words for words in prose if words is not None]))
+        prepared = [prepare(text) if text and not text.isspace() else None for text in texts]
+        detected = iter(
+            self.detector.detect([p[1] for p in prepared if p is not None and p[1] is not None])
+        )
         results = []
-        for text, words in zip(texts, prose, strict=True):
-            if not text or not text.strip():
+        for item in prepared:
+            if item is None:
                 results.append(Sentiment(None))
                 continue
+            for_sentiment, words = item
             language = next(detected) if words is not None else UNDETERMINED
             if language not in self.config.scored_languages and language != UNDETERMINED:
                 results.append(Sentiment(language))
                 continue
-            scores = self.vader.polarity_scores(sentiment_text(text))
+            scores = self.vader.polarity_scores(for_sentiment)
             compound = scores["compound"]
             results.append(
                 Sentiment(

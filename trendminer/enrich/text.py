@@ -1,6 +1,6 @@
 """Instagram text prepared for sentiment and for language identification.
 
-For sentiment (:func:`sentiment_text`), in this order:
+:func:`prepare` gives both from one pass. For sentiment, in this order:
 
 1. URLs (``http://…``, ``https://…``, ``www.…``) are removed: links carry no sentiment.
 2. Mentions (``@name``) are removed: user names are noise ("@happygirl" is not happy).
@@ -10,44 +10,33 @@ For sentiment (:func:`sentiment_text`), in this order:
 4. Emoji and emoticons are kept: VADER's lexicon scores them (😍, 😢, ``:)``).
 5. Runs of white space become one space; the ends are trimmed.
 
-For language identification (:func:`language_text`), URLs, mentions and hashtags are all removed
-(English tags fill captions in every language) and so is everything but letters, marks and
-apostrophes. A text left with no letter falls back to its hashtag words; with none there either
-it has no language (``None``).
+For language identification, URLs, mentions and hashtags are all removed (English tags fill
+captions in every language). A text left without a letter falls back to its hashtag words; with
+none there either it has no language (``None``).
 """
 
 from __future__ import annotations
 
 import re
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+_NOISE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@[\w.]+", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_SPACE = re.compile(r"\s+")
-_NOT_WORD = re.compile(r"[^\w\s']|[\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _hashtag_words(match: re.Match[str]) -> str:
     return " " + _CAMEL.sub(" ", match.group(1).replace("_", " ")) + " "
 
 
-def _squeeze(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def sentiment_text(text: str) -> str:
-    """The text VADER scores: no URLs or mentions, hashtags as words, emoji kept."""
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
-    return _squeeze(_HASHTAG.sub(_hashtag_words, text))
-
-
-def language_text(text: str) -> str | None:
-    """The words that tell the text's language, or ``None`` where there are none."""
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
-    prose = _squeeze(_NOT_WORD.sub(" ", _HASHTAG.sub(" ", text)))
-    if any(char.isalpha() for char in prose):
-        return prose
-    tags = " ".join(_hashtag_words(match) for match in _HASHTAG.finditer(text))
-    tags = _squeeze(_NOT_WORD.sub(" ", tags))
-    return tags if any(char.isalpha() for char in tags) else None
+def prepare(text: str) -> tuple[str, str | None]:
+    """(the text VADER scores, the text that tells the language or ``None``)."""
+    bare = _NOISE.sub(" ", text)
+    if "#" not in bare:
+        return " ".join(bare.split()), bare if _LETTER.search(bare) else None
+    for_sentiment = " ".join(_HASHTAG.sub(_hashtag_words, bare).split())
+    prose = _HASHTAG.sub(" ", bare)
+    if _LETTER.search(prose):
+        return for_sentiment, prose
+    tags = " ".join(_hashtag_words(match) for match in _HASHTAG.finditer(bare))
+    return for_sentiment, tags if _LETTER.search(tags) else None
