@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     instagram_session_file: Path | None = None
     instagram_username: str | None = None
     instagram_password: SecretStr | None = None
+    instagram_cookies_browser: str | None = Field(
+        default=None, description="Browser to import an Instagram session from (firefox, chrome…)."
+    )
     collect_max_sleep_s: float = Field(default=30.0, ge=0.0)
     collect_overlap_hours: float = Field(default=6.0, ge=0.0)
     collect_max_posts: int = Field(default=1000, ge=1)

@@ -45,3 +45,22 @@ def archive(
     with database() as engine, _progress_bars() as progress:
         result = import_archive(engine, settings(), path, progress=progress)
     typer.echo(json.dumps(result.as_dict()))
+
+
+@app.command("instagram")
+@clean_errors
+def instagram(
+    hashtag: Annotated[
+        list[str] | None,
+        typer.Option("--hashtag", "-t", help="Hashtag to collect (repeatable); default: settings."),
+    ] = None,
+    max_posts: Annotated[
+        int | None, typer.Option("--max-posts", min=1, help="Most posts per hashtag this run.")
+    ] = None,
+) -> None:
+    """Collect hashtags' newest posts from Instagram (needs a logged-in session)."""
+    from trendminer.collect import collect_instagram
+
+    with database() as engine:
+        result = collect_instagram(engine, settings(), hashtags=hashtag, max_posts=max_posts)
+    typer.echo(json.dumps(result.as_dict()))

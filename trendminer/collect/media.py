@@ -101,7 +101,11 @@ class MediaStore:
             if target.parent not in self._folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(target.parent)
-            self._write(target, data, source)
+            try:
+                self._write(target, data, source)
+            except FileNotFoundError:  # the folder was removed since: make it again
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._write(target, data, source)
         return StoredPicture("ok", str(target), digest, len(data), width, height)
 
     @staticmethod

@@ -29,6 +29,9 @@ class CollectResult:
     profiles: int = 0
     comments: int = 0
 
+    def __add__(self, other: CollectResult) -> CollectResult:
+        return CollectResult(**{k: v + getattr(other, k) for k, v in asdict(self).items()})
+
     def as_dict(self) -> dict[str, int | float]:
         """The counts by name."""
         return dict(asdict(self))

@@ -1,0 +1,285 @@
+"""The Instagram source through the real instaloader code, its HTTP intercepted by responses.
+
+Fixtures are shaped like Instagram's answers to instaloader 4.16's hashtag feed query
+(``graphql/query`` with ``query_hash`` 9b498c08…, ``data.hashtag.edge_hashtag_to_media``) and
+its CDN picture downloads. No request passes through; every registered response must be used.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from responses import matchers
+from sqlalchemy import Engine, text
+
+from tests.collect.dumps import BASE, graph_node, jpeg
+from trendminer.collect import collect_instagram
+from trendminer.collect.instagram import (
+    InstagramLoginError,
+    InstagramResponseError,
+    make_loader,
+)
+from trendminer.errors import RetriableError
+from trendminer.settings import Settings
+
+QUERY_HASH = "9b498c08113f1e09617a1703c22b2f32"
+GRAPHQL = "https://www.instagram.com/graphql/query"
+MILAN = {"id": "213050058", "has_public_page": True, "name": "Milan, Italy",
+         "slug": "milan-italy", "lat": 45.4642, "lng": 9.19}  # fmt: skip
+
+
+class SimulatedKill(BaseException):
+    """Stands for SIGKILL: nothing of ours catches it."""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    session = tmp_path / "session-tester"
+    session.write_bytes(
+        pickle.dumps({"sessionid": "s3cr3t", "csrftoken": "tok", "ds_user_id": "42", "mid": "m"})
+    )
+    return Settings(
+        data_dir=tmp_path / "data", instagram_session_file=session, collect_max_sleep_s=30.0
+    )
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+def _posts(first: int, count: int) -> list[dict[str, Any]]:
+    """Nodes newest first: index i is taken 100 - i hours after BASE."""
+    nodes = []
+    for i in range(first, first + count):
+        kind = {3: "GraphSidecar", 5: "GraphVideo"}.get(i % 7, "GraphImage")
+        node = graph_node(
+            i,
+            typename=kind,
+            location=MILAN if i % 2 else None,
+            taken_at=BASE + timedelta(hours=100 - i),
+        )
+        node["owner"]["username"] = f"user{i % 4}"
+        nodes.append(node)
+    return nodes
+
+
+def _page(nodes: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
+    return {
+        "data": {
+            "hashtag": {
+                "id": "17841563269106579",
+                "name": "outfit",
+                "edge_hashtag_to_media": {
+                    "count": 123456,
+                    "page_info": {"has_next_page": next_cursor is not None,
+                                  "end_cursor": next_cursor},
+                    "edges": [{"node": node} for node in nodes],
+                },
+            }
+        },
+        "extensions": {"is_final": True},
+        "status": "ok",
+    }  # fmt: skip
+
+
+def _feed_request(after: str | None) -> list[Any]:
+    variables: dict[str, Any] = {"tag_name": "outfit", "first": 12}
+    if after is not None:
+        variables["after"] = after
+    return [
+        matchers.query_param_matcher(
+            {"query_hash": QUERY_HASH, "variables": json.dumps(variables, separators=(",", ":"))}
+        )
+    ]
+
+
+def _add_page(
+    rsps: responses.RequestsMock, after: str | None, nodes: list[dict[str, Any]], cursor: str | None
+) -> None:
+    rsps.add(responses.GET, GRAPHQL, json=_page(nodes, cursor), match=_feed_request(after))
+
+
+def _add_pictures(rsps: responses.RequestsMock, nodes: list[dict[str, Any]]) -> int:
+    urls = []
+    for node in nodes:
+        edges = (node.get("edge_sidecar_to_children") or {}).get("edges")
+        urls += [e["node"]["display_url"] for e in edges] if edges else [node["display_url"]]
+    for n, url in enumerate(urls):
+        rsps.add(responses.GET, url, body=jpeg(n), content_type="image/jpeg")
+    return len(urls)
+
+
+def _stored(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as connection:
+        return {
+            "posts": sorted(connection.execute(text("SELECT shortcode FROM posts")).scalars()),
+            "media": connection.execute(
+                text("SELECT count(*) FROM media WHERE status = 'ok'")
+            ).scalar_one(),
+            "state": connection.execute(
+                text("SELECT watermark, resume_state, last_status FROM scrape_state "
+                     "WHERE kind = 'hashtag' AND name = 'outfit'")
+            ).first(),
+        }  # fmt: skip
+
+
+def _codes(nodes: list[dict[str, Any]]) -> list[str]:
+    return sorted(node["shortcode"] for node in nodes)
+
+
+def test_instagram_pages_sidecars_videos_locations_then_watermark_stop(
+    engine: Engine, settings: Settings
+) -> None:
+    pages = [_posts(0, 4), _posts(4, 4), _posts(8, 3)]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")
+        _add_page(rsps, "c1", pages[1], "c2")
+        _add_page(rsps, "c2", pages[2], None)
+        pictures = _add_pictures(rsps, pages[0] + pages[1] + pages[2])
+        result = collect_instagram(engine, settings, hashtags=["#Outfit"],
+                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+    everything = pages[0] + pages[1] + pages[2]
+    assert (result.posts, result.inserted, result.pictures_ok) == (11, 11, pictures)
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(everything)
+    assert stored["state"].watermark == BASE + timedelta(hours=100)
+    assert stored["state"].resume_state is None
+    with engine.connect() as connection:
+        kinds = dict(connection.execute(text("SELECT shortcode, media_type FROM posts")).all())
+        located = connection.execute(
+            text("SELECT count(*) FROM posts p JOIN locations l USING (location_id) "
+                 "WHERE l.name = 'Milan, Italy' AND l.lat = 45.4642")
+        ).scalar_one()  # fmt: skip
+        video = connection.execute(
+            text("SELECT is_video, status FROM media WHERE shortcode = :s"),
+            {"s": everything[5]["shortcode"]},
+        ).one()
+    assert kinds[everything[3]["shortcode"]] == "sidecar"
+    assert kinds[everything[5]["shortcode"]] == "video"
+    assert tuple(video) == (True, "ok")
+    assert located == 5  # the odd ones; the others have no location
+    assert stored["media"] == pictures
+
+    # Later: two new posts, then old ones; the 6 h overlap re-reads 0..6, post 7 is older: stop.
+    fresh = [graph_node(90 + i, taken_at=BASE + timedelta(hours=120 - i)) for i in range(2)]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, fresh + pages[0] + pages[1], "d1")  # d1 is never requested
+        _add_pictures(rsps, fresh + pages[0] + pages[1][:3])
+        again = collect_instagram(engine, settings, hashtags=["outfit"],
+                                  loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert (again.inserted, again.updated) == (2, 7)
+    assert _stored(engine)["state"].watermark == BASE + timedelta(hours=120)
+
+
+def test_instagram_run_killed_after_page_2_resumes_with_every_post_once(
+    engine: Engine, settings: Settings
+) -> None:
+    pages = [_posts(0, 4), _posts(4, 4), _posts(8, 4), _posts(12, 2)]
+
+    def kill(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        raise SimulatedKill
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")
+        _add_page(rsps, "c1", pages[1], "c2")
+        rsps.add_callback(responses.GET, GRAPHQL, callback=kill, match=_feed_request("c2"))
+        _add_pictures(rsps, pages[0] + pages[1])
+        with pytest.raises(SimulatedKill):
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(pages[0] + pages[1])
+    assert stored["state"].resume_state["iterator"]["remaining_data"]["page_info"] == {
+        "has_next_page": True, "end_cursor": "c2"
+    }  # fmt: skip
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")  # instaloader's iterator asks page 1 before thawing
+        _add_page(rsps, "c2", pages[2], "c3")
+        _add_page(rsps, "c3", pages[3], None)
+        _add_pictures(rsps, pages[1][-1:] + pages[2] + pages[3])  # page 2's last is re-read
+        result = collect_instagram(engine, settings, hashtags=["outfit"],
+                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert (result.inserted, result.updated) == (6, 1)
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(pages[0] + pages[1] + pages[2] + pages[3])
+    assert stored["state"].resume_state is None
+    assert stored["state"].watermark == BASE + timedelta(hours=100)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM posts")).scalar_one() == 14
+
+
+def test_instagram_429_saves_state_and_asks_for_a_retry_later(
+    engine: Engine, settings: Settings
+) -> None:
+    first = _posts(0, 4)
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, first, "c1")
+        rsps.add(responses.GET, GRAPHQL, status=429, json={"message": "Please wait a few minutes",
+                 "status": "fail"}, match=_feed_request("c1"))  # fmt: skip
+        _add_pictures(rsps, first)
+        with pytest.raises(RetriableError) as raised:
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert raised.value.retry_after_s > settings.collect_max_sleep_s
+    assert "state saved" in str(raised.value)
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(first)
+    assert (
+        stored["state"].resume_state["iterator"]["remaining_data"]["page_info"]["end_cursor"]
+        == "c1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("response", "error", "words"),
+    [
+        ({"status": 403, "json": {"message": "login_required", "status": "fail"}},
+         InstagramLoginError, "login required"),
+        ({"status": 401, "json": {"message": "Please wait a few minutes before you try again.",
+                                  "require_login": True, "status": "fail"}},
+         RetriableError, "please wait"),
+        ({"status": 502, "body": "<html>Bad Gateway</html>"}, RetriableError, "servers failed"),
+        ({"body": requests.exceptions.ReadTimeout("Read timed out. (read timeout=60)")},
+         RetriableError, "timed out"),
+        ({"status": 200, "body": "<!DOCTYPE html><html>login</html>"},
+         InstagramResponseError, "unexpected response"),
+        ({"status": 200, "json": {"data": {"hashtag": None}, "status": "ok"}},
+         InstagramResponseError, "unexpected response"),
+    ],
+    ids=["403-login-required", "401-please-wait", "502", "timeout", "bad-json", "unexpected-json"],
+)  # fmt: skip
+def test_instagram_errors_on_page_2_are_clear_and_keep_page_1(
+    engine: Engine, settings: Settings, response: dict[str, Any], error: type, words: str
+) -> None:
+    first = _posts(0, 3)
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, first, "c1")
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request("c1"), **response)
+        _add_pictures(rsps, first)
+        with pytest.raises(error) as raised:
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert words in str(raised.value).lower()
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(first)
+    assert stored["state"].last_status.startswith("error")
+    assert stored["state"].resume_state is not None
+
+
+def test_instagram_without_a_session_fails_at_once_saying_how(
+    engine: Engine, tmp_path: Path, rsps: responses.RequestsMock
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    with pytest.raises(InstagramLoginError, match="TRENDMINER_INSTAGRAM_SESSION_FILE"):
+        collect_instagram(engine, settings, hashtags=["outfit"])

@@ -1,0 +1,430 @@
+"""The Instagram source: instaloader, a logged-in session, hashtag feeds newest first.
+
+- Login: an instaloader session file, cookies imported from a browser, or user name and
+  password (settings, environment variables, or the values an Airflow connection gives the
+  DAG). A session made here is saved with mode 0600; secrets are never logged. Hashtag feeds
+  need a login, so without one the run fails at once, saying how to provide it.
+- Each hashtag's feed (``Hashtag.get_posts_resumable``, a ``NodeIterator``) is read newest
+  first until a post older than the stored watermark minus ``collect_overlap_hours``, or
+  ``max_posts``. After every page the page's posts (pictures downloaded first) and the frozen
+  iterator are written in one transaction, so a killed run resumes where it stopped. Freezing
+  rewinds one post: writes are at-least-once, the upserts make them exactly-once.
+- Rate control: instaloader's request budgets, but :class:`BoundedRateController` never sleeps
+  longer than ``collect_max_sleep_s``; past it the state is saved and a ``RetriableError``
+  says when to retry, so Airflow's retry does the waiting. 429, 401 "please wait", 403
+  login_required, 5xx, time-outs and unexpected JSON all end in a clear error, state saved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import instaloader
+import requests
+from instaloader import FrozenNodeIterator, Hashtag, NodeIterator, Post
+from instaloader.exceptions import (
+    BadCredentialsException,
+    BadResponseException,
+    ConnectionException,
+    InstaloaderException,
+    InvalidArgumentException,
+    LoginException,
+    LoginRequiredException,
+    TooManyRequestsException,
+    TwoFactorAuthRequiredException,
+)
+from sqlalchemy import Engine, text
+
+from trendminer.collect.archive import media_items, post_from_node
+from trendminer.collect.media import DownloadPolicy, MediaStore, download_pictures
+from trendminer.collect.result import CollectResult
+from trendminer.collect.state import read_state, write_state
+from trendminer.db.bulk import upsert_posts
+from trendminer.errors import ConfigurationError, RetriableError, TrendMinerError
+from trendminer.lists import NameList, list_names
+from trendminer.names import normalise_hashtag
+from trendminer.records import MediaRecord, PostRecord
+from trendminer.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+HOW_TO_LOGIN = (
+    "Hashtag feeds need a logged-in Instagram session. Give one of: "
+    "TRENDMINER_INSTAGRAM_SESSION_FILE (a file from `instaloader --login USER`) with "
+    "TRENDMINER_INSTAGRAM_USERNAME; TRENDMINER_INSTAGRAM_COOKIES_BROWSER (firefox, chrome, …) "
+    "to import a browser's cookies; or TRENDMINER_INSTAGRAM_USERNAME and "
+    "TRENDMINER_INSTAGRAM_PASSWORD (in Airflow: the connection `instagram_default`)."
+)
+
+
+class InstagramLoginError(ConfigurationError):
+    """No usable Instagram session: none configured, bad credentials, or logged out."""
+
+
+class InstagramResponseError(TrendMinerError):
+    """Instagram answered with something instaloader could not read (unexpected JSON)."""
+
+
+class BoundedRateController(instaloader.RateController):
+    """instaloader's request budgets, but never a sleep longer than ``max_sleep_s``.
+
+    A longer wait raises ``RetriableError(retry_after_s=wait)`` out of the request, so the run
+    saves its state and ends, and the scheduler retries later instead of a worker sleeping.
+    """
+
+    def __init__(self, context: instaloader.InstaloaderContext, max_sleep_s: float) -> None:
+        super().__init__(context)
+        self.max_sleep_s = max_sleep_s
+
+    def sleep(self, secs: float) -> None:
+        if secs > self.max_sleep_s:
+            raise RetriableError(
+                f"Instagram's request budget needs a {secs:.0f} s wait, more than "
+                f"collect_max_sleep_s ({self.max_sleep_s:.0f} s); state saved, retry later",
+                retry_after_s=secs,
+            )
+        time.sleep(secs)
+
+
+def make_loader(settings: Settings, *, sleep: bool = True) -> instaloader.Instaloader:
+    """A logged-in instaloader with our rate controller; fails at once without a session."""
+    loader = instaloader.Instaloader(
+        sleep=sleep,
+        quiet=True,
+        download_pictures=False,
+        download_videos=False,
+        download_comments=False,
+        save_metadata=False,
+        max_connection_attempts=3,
+        request_timeout=60.0,
+        rate_controller=lambda context: BoundedRateController(
+            context, settings.collect_max_sleep_s
+        ),
+    )
+    login(loader, settings)
+    return loader
+
+
+def session_path(settings: Settings) -> Path:
+    """Where the session is read from and saved to."""
+    return settings.instagram_session_file or settings.data_dir / "instagram.session"
+
+
+def login(loader: instaloader.Instaloader, settings: Settings) -> None:
+    """Log in from a session file, a browser's cookies, or user name and password."""
+    path = session_path(settings)
+    username = settings.instagram_username
+    if username is None and path.name.startswith("session-"):
+        username = path.name.removeprefix("session-")  # instaloader's own file name
+    try:
+        if path.is_file() and username:
+            loader.load_session_from_file(username, str(path))
+        elif settings.instagram_cookies_browser:
+            _import_browser_cookies(loader, settings.instagram_cookies_browser)
+            _save_session(loader, path)
+        elif username and settings.instagram_password is not None:
+            loader.login(username, settings.instagram_password.get_secret_value())
+            _save_session(loader, path)
+        else:
+            raise InstagramLoginError(f"no Instagram session. {HOW_TO_LOGIN}")
+    except TwoFactorAuthRequiredException as exc:
+        raise InstagramLoginError(
+            "this account uses two-factor authentication: create a session file with "
+            "`instaloader --login USER` and set TRENDMINER_INSTAGRAM_SESSION_FILE"
+        ) from exc
+    except BadCredentialsException as exc:
+        raise InstagramLoginError(f"Instagram rejected the password of {username}") from exc
+    except (LoginException, ConnectionException, OSError) as exc:
+        raise InstagramLoginError(f"could not log in to Instagram: {exc}. {HOW_TO_LOGIN}") from exc
+    logger.info("logged in to Instagram as %s", loader.context.username)
+
+
+def _import_browser_cookies(loader: instaloader.Instaloader, browser: str) -> None:
+    try:
+        from instaloader.__main__ import import_session
+    except ImportError as exc:  # pragma: no cover - instaloader ships it
+        raise InstagramLoginError("this instaloader cannot import browser cookies") from exc
+    try:
+        import browser_cookie3  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError as exc:
+        raise InstagramLoginError(
+            "importing browser cookies needs the browser_cookie3 package: "
+            "pip install browser_cookie3"
+        ) from exc
+    import_session(browser.lower(), loader, None)
+
+
+def _save_session(loader: instaloader.Instaloader, path: Path) -> None:
+    """Save the session (instaloader writes it with mode 0600, its folder 0700)."""
+    loader.save_session_to_file(str(path))
+    path.chmod(0o600)
+
+
+def _translate(exc: BaseException, where: str) -> TrendMinerError:
+    """A clear TrendMiner error for what instaloader or the network raised."""
+    message = str(exc)
+    lowered = message.lower()
+    if isinstance(exc, TrendMinerError):
+        return exc
+    if isinstance(exc, TooManyRequestsException) or "429" in message:
+        return RetriableError(
+            f"Instagram rate-limited {where} (429 Too Many Requests); state saved, retry later",
+            retry_after_s=900.0,
+        )
+    if isinstance(exc, LoginRequiredException) or "login_required" in lowered or "403" in message:
+        return InstagramLoginError(
+            f"Instagram refused {where}: login required (the session expired or was logged "
+            f"out; state saved). Create a new session. {HOW_TO_LOGIN}"
+        )
+    if "401" in message and "wait" in lowered:
+        return RetriableError(
+            f"Instagram answered {where} with 401 'Please wait a few minutes'; state saved, "
+            "retry in 15 minutes",
+            retry_after_s=900.0,
+        )
+    if re.search(r"\b5\d\d\b", message):
+        return RetriableError(
+            f"Instagram's servers failed on {where} ({message}); state saved", retry_after_s=120.0
+        )
+    if "timed out" in lowered or "timeout" in lowered:
+        return RetriableError(f"{where} timed out ({message}); state saved", retry_after_s=60.0)
+    if (
+        isinstance(exc, KeyError | TypeError | ValueError | BadResponseException)
+        or "expecting value" in lowered
+        or "json" in lowered
+    ):
+        return InstagramResponseError(
+            f"unexpected response from Instagram for {where} ({type(exc).__name__}: {message}); "
+            "state saved. instaloader may need an update (pip install -U instaloader)"
+        )
+    return RetriableError(f"{where} failed: {message}; state saved", retry_after_s=300.0)
+
+
+_REQUEST_ERRORS = (
+    RetriableError,  # from BoundedRateController
+    InstaloaderException,
+    requests.RequestException,
+    KeyError,
+    TypeError,
+    ValueError,
+)
+
+
+class FeedCollector:
+    """Reads one feed (a hashtag) page by page into the database, resumably."""
+
+    def __init__(self, engine: Engine, settings: Settings, loader: instaloader.Instaloader) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.loader = loader
+        self.store = MediaStore(settings.media_root)
+        self.policy = DownloadPolicy(concurrency=settings.collect_download_concurrency)
+
+    def hashtag(self, tag: str, limit: int) -> CollectResult:
+        """Collect the newest posts of ``#tag`` down to the watermark (or ``limit`` posts)."""
+        context = self.loader.context
+        return self._feed(
+            "hashtag",
+            tag,
+            lambda: Hashtag(context, {"name": tag}).get_posts_resumable(),
+            limit,
+            (tag,),
+        )
+
+    def _feed(
+        self,
+        kind: str,
+        name: str,
+        make_iterator: Callable[[], NodeIterator[Post]],
+        limit: int,
+        source_hashtags: tuple[str, ...],
+    ) -> CollectResult:
+        where = f"{kind} {name}"
+        with self.engine.connect() as connection:
+            state = read_state(connection, kind, name)
+        overlap = timedelta(hours=self.settings.collect_overlap_hours)
+        cutoff = state.watermark - overlap if state.watermark is not None else None
+        saved = state.resume_state or {}
+        newest = _parse_time(saved.get("newest"))
+        page: list[PostRecord] = []
+        frozen: FrozenNodeIterator | None = None
+        result = CollectResult()
+        seen = 0
+        try:
+            iterator = make_iterator()
+            if saved.get("iterator"):
+                _thaw(iterator, saved["iterator"], where)
+            for post in iterator:
+                record = self._record(post, source_hashtags)
+                if cutoff is not None and record.taken_at < cutoff:
+                    logger.info("%s: reached the watermark (%s)", where, cutoff)
+                    break
+                page.append(record)
+                seen += 1
+                newest = max(newest or record.taken_at, record.taken_at)
+                frozen = iterator.freeze()
+                if seen >= limit:
+                    break
+                if len((frozen.remaining_data or {}).get("edges", ())) <= 1:  # page done
+                    result += self._flush(kind, name, page, frozen, newest)
+                    page = []
+        except _REQUEST_ERRORS as exc:
+            error = _translate(exc, where)
+            result += self._flush(kind, name, page, frozen, newest, error=error)
+            raise error from exc
+        return result + self._flush(kind, name, page, None, newest, done=True)
+
+    def _record(self, post: Post, source_hashtags: tuple[str, ...]) -> PostRecord:
+        node: dict[str, Any] = post._node  # the node as received: no further queries
+        pictures = tuple(
+            MediaRecord(position=position, url=url, is_video=is_video)
+            for position, is_video, url in media_items(node)
+        )
+        record = post_from_node(
+            node, datetime.now(UTC), source_hashtags=source_hashtags, media=pictures
+        )
+        if not record.owner and record.owner_id is not None:
+            record = replace(record, owner=self._owner_name(post, record.owner_id))
+        return record
+
+    def _owner_name(self, post: Post, owner_id: int) -> str:
+        """Name of an owner the node gives by id only: from profiles, else from Instagram."""
+        with self.engine.connect() as connection:
+            known = connection.execute(
+                text("SELECT username FROM profiles WHERE user_id = :id LIMIT 1"), {"id": owner_id}
+            ).scalar()
+        return str(known) if known else post.owner_username
+
+    def _flush(
+        self,
+        kind: str,
+        name: str,
+        page: Sequence[PostRecord],
+        frozen: FrozenNodeIterator | None,
+        newest: datetime | None,
+        *,
+        done: bool = False,
+        error: TrendMinerError | None = None,
+    ) -> CollectResult:
+        """Download the page's pictures, then write its posts and the state in one transaction."""
+        posts = self._with_pictures(page)
+        resume = None
+        if not done and frozen is not None:
+            resume = {
+                "iterator": frozen._asdict(),
+                "newest": newest.isoformat() if newest else None,
+            }
+        status = "ok" if done else f"error: {error}" if error else "running"
+        with self.engine.begin() as connection:
+            written = upsert_posts(connection, posts)
+            write_state(
+                connection,
+                kind,
+                name,
+                status=status[:500],
+                watermark=newest if done else None,
+                resume_state=resume,
+            )
+        media = [m for p in posts for m in p.media]
+        return CollectResult(
+            posts=len(posts),
+            inserted=written.inserted,
+            updated=written.updated,
+            rejected=written.rejected,
+            pictures=len(media),
+            pictures_ok=sum(m.status == "ok" for m in media),
+            pictures_missing=sum(m.status == "missing" for m in media),
+            pictures_corrupt=sum(m.status == "corrupt" for m in media),
+        )
+
+    def _with_pictures(self, page: Sequence[PostRecord]) -> list[PostRecord]:
+        urls: dict[tuple[str, int], str] = {}
+        videos: dict[tuple[str, int], bool] = {}
+        for post in page:
+            for position, is_video, url in post_media(post):
+                videos[post.shortcode, position] = is_video
+                if url:
+                    urls[post.shortcode, position] = url
+        stored = download_pictures(self.store, urls, policy=self.policy) if urls else {}
+        posts = []
+        for post in page:
+            media = []
+            for position, is_video, url in post_media(post):
+                picture = stored.get((post.shortcode, position))
+                media.append(
+                    MediaRecord(
+                        position=position,
+                        url=url,
+                        is_video=is_video,
+                        path=picture.path if picture else None,
+                        sha256=picture.sha256 if picture else None,
+                        bytes=picture.bytes if picture else None,
+                        width=picture.width if picture else None,
+                        height=picture.height if picture else None,
+                        status=picture.status if picture else "missing",
+                        error=picture.error if picture else "no picture URL in the post",
+                    )
+                )
+            posts.append(replace(post, media=tuple(media)))
+        return posts
+
+
+def post_media(post: PostRecord) -> list[tuple[int, bool, str | None]]:
+    """(position, is_video, url) of a record's pictures, kept on the record while collecting."""
+    return [(m.position, m.is_video, m.url) for m in post.media]
+
+
+def _thaw(iterator: NodeIterator[Post], frozen: dict[str, Any], where: str) -> None:
+    try:
+        iterator.thaw(FrozenNodeIterator(**{**frozen, "first_node": frozen.get("first_node")}))
+        logger.info("%s: resuming after %d posts", where, frozen.get("total_index", 0))
+    except (InvalidArgumentException, TypeError) as exc:
+        logger.warning("%s: saved position unusable (%s); starting from the newest", where, exc)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def collect_instagram(
+    engine: Engine,
+    settings: Settings,
+    *,
+    hashtags: Sequence[str] | None = None,
+    max_posts: int | None = None,
+    include_tracked: bool = True,
+    loader: instaloader.Instaloader | None = None,
+) -> CollectResult:
+    """Collect the configured (or given) hashtags' newest posts; see the module docstring.
+
+    ``loader`` (a logged-in ``Instaloader``) defaults to one made from the settings.
+    ``include_tracked``: tracked influencers' own profile feeds are not collected yet; when
+    some are tracked, a warning says so (their posts under the hashtags are collected).
+    """
+    tags = [normalise_hashtag(tag) for tag in (hashtags or settings.hashtags)]
+    limit = max_posts or settings.collect_max_posts
+    active = loader or make_loader(settings)
+    collector = FeedCollector(engine, settings, active)
+    result = CollectResult()
+    for tag in tags:
+        result += collector.hashtag(tag, limit)
+    if include_tracked:
+        with engine.connect() as connection:
+            tracked = list_names(connection, NameList.TRACKED_INFLUENCERS)
+        if tracked:
+            logger.warning(
+                "tracked influencers' profile feeds are not collected yet (%d tracked)",
+                len(tracked),
+            )
+    if loader is None and session_path(settings).exists():
+        _save_session(active, session_path(settings))  # cookies Instagram refreshed
+    logger.info("instagram collected: %s", json.dumps(result.as_dict()))
+    return result
