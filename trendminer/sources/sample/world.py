@@ -420,8 +420,10 @@ class _Planner:
         out = {}
         for event in self.s.events:
             if event.kind == "influencer_campaign":
-                local = [u for u in self.influencers_by_city.get(event.city or "", []) if u.tracked]
-                pool = local or self.influencers_by_city.get(event.city or "") or self.influencers
+                # A tracked influencer of the city, else one visiting it, else any influencer.
+                tracked = [u for u in self.influencers if u.tracked]
+                local = [u for u in tracked if u.home_city == event.city]
+                pool = local or tracked or self.influencers
                 out[event.id] = max(pool, key=lambda u: u.followers)
         return out
 
