@@ -9,6 +9,8 @@ template, so tests never see each other's rows.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,15 +25,20 @@ from trendminer.db.embedded import embedded_url, stop_embedded
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     """libpq URL of the PostgreSQL server the tests use (its maintenance database)."""
     configured = os.environ.get("TRENDMINER_TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    data_dir = tmp_path_factory.mktemp("embedded")
-    yield embedded_url(data_dir)
-    stop_embedded(data_dir)
+    # Not under pytest's basetemp: pytest prunes old basetemps, which would pull the data
+    # folder from under a server still used by a concurrent session.
+    data_dir = Path(tempfile.mkdtemp(prefix="trendminer-tests-"))
+    try:
+        yield embedded_url(data_dir)
+    finally:
+        stop_embedded(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def database_url(server: str, name: str) -> str:
