@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw
 
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 
 # ModaNet's 13 classes, in ModaNet's category order (COCO category id = index + 1).
 CLASSES: tuple[str, ...] = (
@@ -496,11 +496,6 @@ def _paint_body(canvas: _Canvas, q: _Person) -> None:
     canvas.ellipse(q.box(-0.052, 0.035, 0.052, 0.1), q.skin, 0)
 
 
-@cache
-def _gradient(width: int, height: int) -> Image.Image:
-    return Image.linear_gradient("L").resize((width, height))
-
-
 def _background(width: int, height: int, rng: np.random.Generator) -> Image.Image:
     """A muted street, studio, park or indoor scene."""
     hue = rng.random()
@@ -511,9 +506,9 @@ def _background(width: int, height: int, rng: np.random.Generator) -> Image.Imag
         )
         return (int(r * 255), int(g * 255), int(b * 255))
 
-    image = ImageOps.colorize(
-        _gradient(width, height), muted(0.3, 0.55, 0.95), muted(0.3, 0.35, 0.8)
-    )
+    ramp = np.linspace(0.0, 1.0, height)[:, None, None]
+    column = np.array(muted(0.3, 0.55, 0.95)) * (1 - ramp) + np.array(muted(0.3, 0.35, 0.8)) * ramp
+    image = Image.fromarray(column.astype(np.uint8), "RGB").resize((width, height), Image.NEAREST)
     horizon = int(height * rng.uniform(0.55, 0.85))
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, horizon, width, height], fill=muted(0.25, 0.3, 0.75))
@@ -615,22 +610,21 @@ def _paint_multicolour(
 
 
 @cache
-def _noise_tile() -> np.ndarray:
-    """A fixed tile of sensor noise (int16), cropped at random offsets per picture."""
-    return np.random.default_rng(0).normal(0.0, 1.0, size=(512, 512, 1)).astype(np.float32)
+def _noise_tile() -> Image.Image:
+    """A fixed tile of grey sensor noise around 8 (0..16), cropped at random offsets."""
+    noise = np.random.default_rng(0).normal(8.0, 2.5, size=(512, 512))
+    return Image.fromarray(np.clip(noise, 0, 16).astype(np.uint8), "L").convert("RGB")
 
 
 def _lighting(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     """A mild global brightness and tint change plus sensor noise (hues keep their names)."""
     gain = rng.uniform(0.9, 1.08) * rng.uniform(0.97, 1.03, size=3)
-    table = [min(255, int(i * g)) for g in gain for i in range(256)]
-    lit = np.asarray(image.point(table), dtype=np.int16)
+    table = np.minimum(255, np.arange(256)[None, :] * gain[:, None]).astype(np.uint8)
+    lit = image.point(table.ravel().tolist())
     width, height = image.size
-    oy, ox = (int(v) for v in rng.integers(0, 512 - max(width, height), size=2))
-    noise = (_noise_tile()[oy : oy + height, ox : ox + width] * rng.uniform(1.0, 4.0)).astype(
-        np.int16
-    )
-    return Image.fromarray(np.clip(lit + noise, 0, 255).astype(np.uint8), "RGB")
+    ox, oy = (int(v) for v in rng.integers(0, 512 - max(width, height), size=2))
+    noise = _noise_tile().crop((ox, oy, ox + width, oy + height))
+    return ImageChops.add(lit, noise, scale=1.0, offset=-8)
 
 
 def draw_picture(spec: PictureSpec) -> tuple[Image.Image, list[Box]]:
