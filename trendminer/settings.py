@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     )
     detection_score_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     detection_batch_size: int = Field(default=16, ge=1)
+    detection_device: str = Field(default="auto", description="auto (CUDA if present), cpu, cuda:N.")
+    detection_precision: str = Field(default="auto", description="auto, fp32, bf16 or fp16.")
+    detection_workers: int = Field(default=2, ge=0, description="Picture-decoding processes.")
     sentiment_negative_threshold: float = Field(default=-0.05, le=0.0)
     sentiment_positive_threshold: float = Field(default=0.05, ge=0.0)
     activity_post_weight: float = Field(default=1.0, ge=0.0)
@@ -135,6 +138,9 @@ class Settings(BaseSettings):
     collect_workers: int = Field(default=2, ge=1, description="Processes reading archives.")
     collect_download_concurrency: int = Field(default=4, ge=1)
     profile_refresh_hours: float = Field(default=24.0, ge=0.0)
+    collect_profiles_per_run: int = Field(
+        default=200, ge=0, description="Owner profiles fetched per Instagram run; 0: none."
+    )
 
     @field_validator("hashtags")
     @classmethod

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from trendminer.cli import collect, db, enrich, lists, report, sample, trends
+from trendminer.cli import collect, db, enrich, lists, report, sample, trends, vision
 from trendminer.cli.common import configure_logging
 
 app = typer.Typer(
@@ -33,4 +33,5 @@ app.add_typer(collect.app, name="collect")
 app.command("enrich")(enrich.enrich)
 app.add_typer(trends.app, name="trends")
 app.command("peaks")(trends.peaks)
+vision.register(app)
 report.register(app)

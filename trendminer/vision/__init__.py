@@ -1,0 +1,1 @@
+"""Garment detection: SSD models, training, evaluation, colour naming and batched inference."""
