@@ -15,7 +15,7 @@ from pathlib import Path
 from trendminer.sources.sample.render import Box, PictureSpec, render_picture
 from trendminer.sources.sample.scenario import ScenarioError, load_scenario
 from trendminer.sources.sample.truth import write_truth
-from trendminer.sources.sample.world import simulate
+from trendminer.sources.sample.world import World, simulate
 from trendminer.sources.sample.writer import write_post, write_profile
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,18 @@ def _clear(out: Path) -> None:
     shutil.rmtree(out / "truth")
 
 
+def _write_metadata(out: Path, world: World) -> set[str]:
+    """Writes every post's and influencer's JSON; returns the profile folders written."""
+    for post in world.posts:
+        write_post(out, post)
+    profiles = set()
+    for user in world.users:
+        if user.influencer:
+            write_profile(out, user)
+            profiles.add(user.username)
+    return profiles
+
+
 def _workers(requested: int | None, pictures: int) -> int:
     if requested is not None:
         return max(1, requested)
@@ -87,21 +99,23 @@ def generate_world(
         "planned %d posts for scenario %s (seed %d)", len(world.posts), spec.name, world.seed
     )
     folders = {f"#{tag}" for tag in spec.hashtags}
-    tasks: list[tuple[PictureSpec, str]] = []
-    for post in world.posts:
-        write_post(out, post)
-        for name, picture in zip(post.picture_names(), post.pictures, strict=True):
-            tasks.append((picture, str(out / post.folder / name)))
-    for user in world.users:
-        if user.influencer:
-            write_profile(out, user)
-            folders.add(user.username)
+    for folder in folders:
+        (out / folder).mkdir(exist_ok=True)
+    tasks = [
+        (picture, str(out / post.folder / name))
+        for post in world.posts
+        for name, picture in zip(post.picture_names(), post.pictures, strict=True)
+    ]
     count = _workers(workers, len(tasks))
     if count == 1:
         rendered = [_render(task) for task in tasks]
+        folders |= _write_metadata(out, world)
     else:
+        # The workers render while this process writes the JSON files.
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            rendered = pool.map(_render, tasks, chunksize=32)
+            pending = pool.map_async(_render, tasks, chunksize=32)
+            folders |= _write_metadata(out, world)
+            rendered = pending.get()
     boxes = []
     cursor = 0
     for post in world.posts:
