@@ -508,7 +508,8 @@ def _background(width: int, height: int, rng: np.random.Generator) -> Image.Imag
 
     ramp = np.linspace(0.0, 1.0, height)[:, None, None]
     column = np.array(muted(0.3, 0.55, 0.95)) * (1 - ramp) + np.array(muted(0.3, 0.35, 0.8)) * ramp
-    image = Image.fromarray(column.astype(np.uint8), "RGB").resize((width, height), Image.Resampling.NEAREST)
+    image = Image.fromarray(column.astype(np.uint8), "RGB")
+    image = image.resize((width, height), Image.Resampling.NEAREST)
     horizon = int(height * rng.uniform(0.55, 0.85))
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, horizon, width, height], fill=muted(0.25, 0.3, 0.75))
