@@ -7,6 +7,7 @@ its CDN picture downloads. No request passes through; every registered response 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from collections.abc import Iterator
@@ -47,7 +48,10 @@ def settings(tmp_path: Path) -> Settings:
         pickle.dumps({"sessionid": "s3cr3t", "csrftoken": "tok", "ds_user_id": "42", "mid": "m"})
     )
     return Settings(
-        data_dir=tmp_path / "data", instagram_session_file=session, collect_max_sleep_s=30.0
+        data_dir=tmp_path / "data",
+        instagram_session_file=session,
+        collect_max_sleep_s=30.0,
+        collect_profiles_per_run=0,
     )
 
 
@@ -109,11 +113,17 @@ def _add_page(
     rsps.add(responses.GET, GRAPHQL, json=_page(nodes, cursor), match=_feed_request(after))
 
 
-def _add_pictures(rsps: responses.RequestsMock, nodes: list[dict[str, Any]]) -> int:
+def _urls(nodes: list[dict[str, Any]]) -> list[str]:
+    """Every picture URL of the nodes: sidecar items, or the picture (a video's thumbnail)."""
     urls = []
     for node in nodes:
         edges = (node.get("edge_sidecar_to_children") or {}).get("edges")
         urls += [e["node"]["display_url"] for e in edges] if edges else [node["display_url"]]
+    return urls
+
+
+def _add_pictures(rsps: responses.RequestsMock, nodes: list[dict[str, Any]]) -> int:
+    urls = _urls(nodes)
     for n, url in enumerate(urls):
         rsps.add(responses.GET, url, body=jpeg(n), content_type="image/jpeg")
     return len(urls)
@@ -155,7 +165,8 @@ def test_instagram_pages_sidecars_videos_locations_then_watermark_stop(
     assert stored["state"].watermark == BASE + timedelta(hours=100)
     assert stored["state"].resume_state is None
     with engine.connect() as connection:
-        kinds = dict(connection.execute(text("SELECT shortcode, media_type FROM posts")).all())
+        rows = connection.execute(text("SELECT shortcode, media_type FROM posts")).tuples()
+        kinds: dict[str, str] = dict(rows.all())
         located = connection.execute(
             text("SELECT count(*) FROM posts p JOIN locations l USING (location_id) "
                  "WHERE l.name = 'Milan, Italy' AND l.lat = 45.4642")
@@ -283,3 +294,32 @@ def test_instagram_without_a_session_fails_at_once_saying_how(
     settings = Settings(data_dir=tmp_path / "data")
     with pytest.raises(InstagramLoginError, match="TRENDMINER_INSTAGRAM_SESSION_FILE"):
         collect_instagram(engine, settings, hashtags=["outfit"])
+
+
+def test_instagram_sidecar_video_pictures_stored_by_hash_and_a_truncated_one_marked_corrupt(
+    engine: Engine, settings: Settings
+) -> None:
+    nodes = _posts(3, 3)  # 3: a sidecar of two pictures, 4: a picture, 5: a video
+    truncated = nodes[0]["edge_sidecar_to_children"]["edges"][1]["node"]["display_url"]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, nodes, None)
+        for n, url in enumerate(_urls(nodes)):  # each attempt at the truncated one gets it again
+            rsps.add(responses.GET, url, body=jpeg(n)[: 300 if url == truncated else None])
+        result = collect_instagram(engine, settings, hashtags=["outfit"],
+                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert (result.pictures, result.pictures_ok, result.pictures_corrupt) == (4, 3, 1)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT shortcode, position, is_video, status, path, sha256, bytes, error "
+                 "FROM media ORDER BY shortcode, position")
+        ).all()  # fmt: skip
+    by_key = {(r.shortcode, r.position): r for r in rows}
+    broken = by_key[nodes[0]["shortcode"], 1]
+    assert (broken.status, broken.path) == ("corrupt", None)
+    assert "undecodable" in broken.error
+    assert by_key[nodes[2]["shortcode"], 0].is_video
+    for row in rows:
+        if row.status == "ok":
+            data = Path(row.path).read_bytes()
+            assert (hashlib.sha256(data).hexdigest(), len(data)) == (row.sha256, row.bytes)
+            assert Path(row.path).stem == row.sha256

@@ -62,5 +62,7 @@ def instagram(
     from trendminer.collect import collect_instagram
 
     with database() as engine:
-        result = collect_instagram(engine, settings(), hashtags=hashtag, max_posts=max_posts)
+        result = collect_instagram(
+            engine, settings(), hashtags=hashtag or None, max_posts=max_posts
+        )
     typer.echo(json.dumps(result.as_dict()))

@@ -13,6 +13,15 @@
   longer than ``collect_max_sleep_s``; past it the state is saved and a ``RetriableError``
   says when to retry, so Airflow's retry does the waiting. 429, 401 "please wait", 403
   login_required, 5xx, time-outs and unexpected JSON all end in a clear error, state saved.
+- Tracked influencers (``tracked_influencers``): each one's own posts (``Profile.get_posts``,
+  newest first) are read like a hashtag feed, with a watermark and frozen iterator per profile
+  (``scrape_state`` kind ``profile``); pinned posts never stop the feed. The profile itself is
+  stored from the same queries.
+- Profiles of post owners: at most ``collect_profiles_per_run`` per run, each refreshed at
+  most once per ``profile_refresh_hours`` (see :mod:`trendminer.collect.profiles`); fetched
+  profiles are written before an error ends the run.
+- Comments: with ``collect_comments_per_post`` > 0, up to that many per post (answers
+  included), stored with owner and time (see :mod:`trendminer.collect.comments`).
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from typing import Any
 
 import instaloader
 import requests
-from instaloader import FrozenNodeIterator, Hashtag, NodeIterator, Post
+from instaloader import FrozenNodeIterator, Hashtag, NodeIterator, Post, Profile
 from instaloader.exceptions import (
     BadCredentialsException,
     BadResponseException,
@@ -38,20 +47,24 @@ from instaloader.exceptions import (
     InvalidArgumentException,
     LoginException,
     LoginRequiredException,
+    PrivateProfileNotFollowedException,
+    ProfileNotExistsException,
     TooManyRequestsException,
     TwoFactorAuthRequiredException,
 )
 from sqlalchemy import Engine, text
 
-from trendminer.collect.archive import media_items, post_from_node
+from trendminer.collect.archive import location_from_node, media_items, post_from_node
+from trendminer.collect.comments import post_comments
 from trendminer.collect.media import DownloadPolicy, MediaStore, download_pictures
+from trendminer.collect.profiles import due_profiles, fetch_profile, known_user_id, profile_record
 from trendminer.collect.result import CollectResult
 from trendminer.collect.state import read_state, write_state
-from trendminer.db.bulk import upsert_posts
+from trendminer.db.bulk import upsert_posts, upsert_profiles
 from trendminer.errors import ConfigurationError, RetriableError, TrendMinerError
 from trendminer.lists import NameList, list_names
 from trendminer.names import normalise_hashtag
-from trendminer.records import MediaRecord, PostRecord
+from trendminer.records import MediaRecord, PostRecord, ProfileRecord
 from trendminer.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -239,6 +252,57 @@ class FeedCollector:
             (tag,),
         )
 
+    def tracked(self, username: str, limit: int) -> CollectResult:
+        """Collect a tracked influencer's own newest posts down to the watermark; store the profile.
+
+        A profile that does not exist (any more) or is private and not followed is skipped
+        with a warning (its state says why); other errors end the run like a hashtag's.
+        """
+        seen: list[Profile] = []
+
+        def posts() -> NodeIterator[Post]:
+            user_id = self._user_id(username)
+            profile = (
+                Profile(self.loader.context, {"username": username, "id": user_id})
+                if user_id is not None
+                else Profile.from_username(self.loader.context, username)
+            )
+            seen.append(profile)
+            return profile.get_posts()
+
+        try:
+            result = self._feed("profile", username, posts, limit, ())
+        except TrendMinerError as exc:
+            if not isinstance(
+                exc.__cause__, ProfileNotExistsException | PrivateProfileNotFollowedException
+            ):
+                raise
+            logger.warning("tracked influencer %s skipped: %s", username, exc.__cause__)
+            return CollectResult()
+        return result + self._save_profiles([profile_record(seen[0], datetime.now(UTC))])
+
+    def profiles(self, limit: int) -> CollectResult:
+        """Fetch up to ``limit`` due owner profiles; those fetched are saved before any error."""
+        with self.engine.connect() as connection:
+            due = due_profiles(connection, self.settings.profile_refresh_hours, limit)
+        fetched: list[ProfileRecord] = []
+        try:
+            for username, user_id in due:
+                fetched += fetch_profile(self.loader.context, username, user_id)
+        except _REQUEST_ERRORS as exc:
+            error = _translate(exc, f"profile {username}")
+            self._save_profiles(fetched)
+            raise error from exc
+        return self._save_profiles(fetched)
+
+    def _save_profiles(self, profiles: Sequence[ProfileRecord]) -> CollectResult:
+        with self.engine.begin() as connection:
+            return CollectResult(profiles=upsert_profiles(connection, profiles))
+
+    def _user_id(self, username: str) -> int | None:
+        with self.engine.connect() as connection:
+            return known_user_id(connection, username)
+
     def _feed(
         self,
         kind: str,
@@ -264,7 +328,7 @@ class FeedCollector:
                 _thaw(iterator, saved["iterator"], where)
             for post in iterator:
                 record = self._record(post, source_hashtags)
-                if cutoff is not None and record.taken_at < cutoff:
+                if cutoff is not None and record.taken_at < cutoff and not _pinned(post):
                     logger.info("%s: reached the watermark (%s)", where, cutoff)
                     break
                 page.append(record)
@@ -289,8 +353,21 @@ class FeedCollector:
             for position, is_video, url in media_items(node)
         )
         record = post_from_node(
-            node, datetime.now(UTC), source_hashtags=source_hashtags, media=pictures
+            node,
+            datetime.now(UTC),
+            source_hashtags=source_hashtags,
+            media=pictures,
+            comments=post_comments(post, self.settings.collect_comments_per_post),
         )
+        mobile = node.get("iphone_struct")
+        if isinstance(mobile, dict):  # a profile feed's node: owner and location live here
+            user = mobile.get("user") or {}
+            record = replace(
+                record,
+                owner=record.owner or str(user.get("username") or ""),
+                owner_id=record.owner_id or (int(user["pk"]) if user.get("pk") else None),
+                location=record.location or location_from_node(mobile),
+            )
         if not record.owner and record.owner_id is not None:
             record = replace(record, owner=self._owner_name(post, record.owner_id))
         return record
@@ -343,6 +420,7 @@ class FeedCollector:
             pictures_ok=sum(m.status == "ok" for m in media),
             pictures_missing=sum(m.status == "missing" for m in media),
             pictures_corrupt=sum(m.status == "corrupt" for m in media),
+            comments=sum(len(p.comment_list) for p in posts),
         )
 
     def _with_pictures(self, page: Sequence[PostRecord]) -> list[PostRecord]:
@@ -382,6 +460,12 @@ def post_media(post: PostRecord) -> list[tuple[int, bool, str | None]]:
     return [(m.position, m.is_video, m.url) for m in post.media]
 
 
+def _pinned(post: Post) -> bool:
+    """Whether a profile feed shows this post pinned at its top (out of time order)."""
+    mobile = post._node.get("iphone_struct") or {}
+    return bool(post._node.get("pinned_for_users") or mobile.get("timeline_pinned_user_ids"))
+
+
 def _thaw(iterator: NodeIterator[Post], frozen: dict[str, Any], where: str) -> None:
     try:
         iterator.thaw(FrozenNodeIterator(**{**frozen, "first_node": frozen.get("first_node")}))
@@ -405,11 +489,12 @@ def collect_instagram(
 ) -> CollectResult:
     """Collect the configured (or given) hashtags' newest posts; see the module docstring.
 
-    ``loader`` (a logged-in ``Instaloader``) defaults to one made from the settings.
-    ``include_tracked``: tracked influencers' own profile feeds are not collected yet; when
-    some are tracked, a warning says so (their posts under the hashtags are collected).
+    ``hashtags``: None means the configured ones, ``[]`` none (an influencers-only run).
+    ``include_tracked``: the tracked influencers' own posts too (``max_posts`` each). Then the
+    owners' profiles that are due are fetched. ``loader`` (a logged-in ``Instaloader``)
+    defaults to one made from the settings.
     """
-    tags = [normalise_hashtag(tag) for tag in (hashtags or settings.hashtags)]
+    tags = [normalise_hashtag(tag) for tag in (settings.hashtags if hashtags is None else hashtags)]
     limit = max_posts or settings.collect_max_posts
     active = loader or make_loader(settings)
     collector = FeedCollector(engine, settings, active)
@@ -419,11 +504,10 @@ def collect_instagram(
     if include_tracked:
         with engine.connect() as connection:
             tracked = list_names(connection, NameList.TRACKED_INFLUENCERS)
-        if tracked:
-            logger.warning(
-                "tracked influencers' profile feeds are not collected yet (%d tracked)",
-                len(tracked),
-            )
+        for username in tracked:
+            result += collector.tracked(username, limit)
+    if settings.collect_profiles_per_run:
+        result += collector.profiles(settings.collect_profiles_per_run)
     if loader is None and session_path(settings).exists():
         _save_session(active, session_path(settings))  # cookies Instagram refreshed
     logger.info("instagram collected: %s", json.dumps(result.as_dict()))
