@@ -10,26 +10,29 @@ INSERT INTO trend_daily_sentiment
      comments_labelled, comments_negative, comments_unlabelled, coverage)
 WITH window_posts AS (
     SELECT p.shortcode, p.day, p.city,
-           (p.sentiment_label IS NOT NULL)::int AS labelled,
-           (p.sentiment_label = 'negative')::int AS negative
+           CASE WHEN p.sentiment_label IS NOT NULL THEN 1 ELSE 0 END AS labelled,
+           CASE WHEN p.sentiment_label = 'negative' THEN 1 ELSE 0 END AS negative
     FROM trend_eligible_posts p
     WHERE p.taken_at >= (CAST(:start AS date) - interval '14 hours') AT TIME ZONE 'UTC'
       AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
       AND p.day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
+),
+window_comments AS (
+    SELECT cm.shortcode,
+           count(*) FILTER (WHERE cm.sentiment_label IS NOT NULL) AS labelled,
+           count(*) FILTER (WHERE cm.sentiment_label = 'negative') AS negative,
+           count(*) FILTER (WHERE cm.sentiment_label IS NULL) AS unlabelled
+    FROM comments cm
+    JOIN window_posts wp ON wp.shortcode = cm.shortcode
+    WHERE cm.owner IS NULL OR cm.owner NOT IN (SELECT username FROM excluded_users)
+    GROUP BY cm.shortcode
 ),
 post_items AS (
     SELECT wp.shortcode, wp.day, wp.city, wp.labelled, wp.negative,
            COALESCE(c.labelled, 0) AS c_labelled, COALESCE(c.negative, 0) AS c_negative,
            COALESCE(c.unlabelled, 0) AS c_unlabelled
     FROM window_posts wp
-    LEFT JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE cm.sentiment_label IS NOT NULL) AS labelled,
-               count(*) FILTER (WHERE cm.sentiment_label = 'negative') AS negative,
-               count(*) FILTER (WHERE cm.sentiment_label IS NULL) AS unlabelled
-        FROM comments cm
-        WHERE cm.shortcode = wp.shortcode
-          AND (cm.owner IS NULL OR cm.owner NOT IN (SELECT username FROM excluded_users))
-    ) c ON true
+    LEFT JOIN window_comments c ON c.shortcode = wp.shortcode
 ),
 per_hashtag AS (
     SELECT pi.day, h.hashtag,

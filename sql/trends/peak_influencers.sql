@@ -23,7 +23,7 @@ WITH peaks AS (
 ),
 day_posts AS (
     SELECT p.shortcode, p.owner, p.day, p.city, p.likes, p.sentiment_compound,
-           (p.sentiment_label = 'negative')::int AS negative
+           CASE WHEN p.sentiment_label = 'negative' THEN 1 ELSE 0 END AS negative
     FROM trend_eligible_posts p
     WHERE p.taken_at >= (CAST(:start AS date) - interval '14 hours') AT TIME ZONE 'UTC'
       AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'

@@ -29,23 +29,23 @@ hashtag_counts AS (
      AND a.day BETWEEN pk.day - 28 AND pk.day
     GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, a.hashtag
 ),
-scope_posts AS (
-    SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, p.shortcode, p.caption,
-           p.day = pk.day AS on_peak
+scope_days AS (
+    SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, CAST(d AS date) AS post_day
     FROM peaks pk
-    JOIN trend_eligible_posts p
-      ON p.day BETWEEN pk.day - 14 AND pk.day AND (pk.city = '*' OR p.city = pk.city)
+    CROSS JOIN LATERAL generate_series(pk.day - 14, pk.day, interval '1 day') AS d
+),
+candidate_posts AS MATERIALIZED (
+    SELECT p.shortcode, p.day, p.city, p.caption
+    FROM trend_eligible_posts p
     WHERE p.taken_at >= (CAST(:start AS date) - interval '14 days 14 hours') AT TIME ZONE 'UTC'
       AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
-      AND (pk.hashtag = '*'
-           OR EXISTS (SELECT 1 FROM post_hashtags h
-                      WHERE h.shortcode = p.shortcode AND h.hashtag = pk.hashtag))
+      AND p.day IN (SELECT post_day FROM scope_days)
 ),
-words AS (
-    SELECT DISTINCT sp.peak_kind, sp.hashtag, sp.city, sp.day, sp.shortcode, sp.on_peak, w.word
-    FROM scope_posts sp
+candidate_words AS MATERIALIZED (
+    SELECT DISTINCT cp.shortcode, w.word
+    FROM candidate_posts cp
     CROSS JOIN LATERAL regexp_split_to_table(
-        lower(regexp_replace(COALESCE(sp.caption, ''), '[#@][[:alnum:]_.]+', ' ', 'g')),
+        lower(regexp_replace(COALESCE(cp.caption, ''), '[#@][[:alnum:]_.]+', ' ', 'g')),
         '[^[:alpha:]]+') AS w(word)
     WHERE length(w.word) >= 3
       AND w.word <> ALL (ARRAY[
@@ -55,12 +55,29 @@ words AS (
           'she', 'his', 'her', 'him', 'will', 'would', 'about', 'there', 'here', 'than',
           'then', 'been', 'into', 'more', 'some', 'any', 'one', 'also', 'only', 'really'])
 ),
+word_counts AS (
+    SELECT cp.day, '*' AS hashtag,
+           CASE WHEN GROUPING(cp.city) = 1 THEN '*' ELSE cp.city END AS city,
+           cw.word, count(*) AS posts
+    FROM candidate_posts cp
+    JOIN candidate_words cw ON cw.shortcode = cp.shortcode
+    GROUP BY GROUPING SETS ((cp.day, cp.city, cw.word), (cp.day, cw.word))
+    UNION ALL
+    SELECT cp.day, h.hashtag, '*', cw.word, count(*)
+    FROM candidate_posts cp
+    JOIN post_hashtags h ON h.shortcode = cp.shortcode
+    JOIN candidate_words cw ON cw.shortcode = cp.shortcode
+    WHERE h.hashtag IN (SELECT hashtag FROM peaks WHERE hashtag <> '*')
+    GROUP BY cp.day, h.hashtag, cw.word
+),
 keyword_counts AS (
-    SELECT peak_kind, hashtag, city, day, word AS term,
-           count(*) FILTER (WHERE on_peak) AS posts,
-           count(*) FILTER (WHERE NOT on_peak) / 14.0 AS baseline
-    FROM words
-    GROUP BY peak_kind, hashtag, city, day, word
+    SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, wc.word AS term,
+           COALESCE(sum(wc.posts) FILTER (WHERE wc.day = pk.day), 0) AS posts,
+           COALESCE(sum(wc.posts) FILTER (WHERE wc.day < pk.day), 0) / 14.0 AS baseline
+    FROM peaks pk
+    JOIN word_counts wc
+      ON wc.hashtag = pk.hashtag AND wc.city = pk.city AND wc.day BETWEEN pk.day - 14 AND pk.day
+    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, wc.word
 ),
 terms AS (
     SELECT *, 'hashtag' AS term_kind FROM hashtag_counts

@@ -51,7 +51,8 @@ def test_daily_activity_counts_local_days_weights_and_exclusions(
             Post("a2", "bob", datetime(2026, 6, 10, 8, 0, tzinfo=UTC), "Paris", likes=50),
             # 16:00 UTC on the 10th is 01:00 on the 11th in Tokyo
             Post("a3", "ann", datetime(2026, 6, 10, 16, 0, tzinfo=UTC), "Tokyo", likes=10),
-            Post("a4", "cat", datetime(2026, 6, 10, 12, 0, tzinfo=UTC), None, likes=20),
+            Post("a4", "cat", datetime(2026, 6, 10, 12, 0, tzinfo=UTC), None, likes=20,
+                 sentiment=None),
             Post("a5", "dan", datetime(2026, 6, 10, 12, 0, tzinfo=UTC), "Paris", likes=999,
                  hashtags=("outfit", "spam")),
         ],
@@ -75,6 +76,12 @@ def test_daily_activity_counts_local_days_weights_and_exclusions(
     assert got[("*", "(unknown)", when)][0] == 1
     assert got[("*", "Tokyo", when + timedelta(days=1))][0] == 1
     assert not any(key[0] == "spam" for key in got)
+    unknown = rows(
+        engine,
+        "SELECT posts_labelled, posts_negative, posts_unlabelled, coverage "
+        "FROM trend_daily_sentiment WHERE hashtag = '*' AND city = '(unknown)'",
+    )
+    assert unknown == [(0, 0, 1, 0.0)]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ DAY_TABLES = ("daily_activity", "daily_sentiment", "influencer_daily")
 PERIOD_TABLES = ("attribute_weekly", "garment_cooccurrence")
 ANATOMY_TABLES = ("peak_influencers", "peak_terms")
 BUILD_LOCK = 7_200_707  # pg_advisory_xact_lock key: one trends build at a time
+WORK_MEM = "64MB"
 
 
 class TrendsError(TrendMinerError):
@@ -119,6 +120,8 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
     started = time.perf_counter()
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BUILD_LOCK})
+        # the builds' grouping sets and distinct counts sort in memory instead of on disk
+        connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         version = resolve_model_version(connection, settings)
         params = {
             "post_weight": settings.activity_post_weight,

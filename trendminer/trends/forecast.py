@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from trendminer.trends.attributes import fit_attribute
+from trendminer.trends.attributes import AttributeFit, fit_attribute
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -50,13 +50,14 @@ def forecast_shares(
     future: npt.ArrayLike,
     *,
     alpha: float = 0.001,
+    fit: AttributeFit | None = None,
 ) -> Forecast:
-    """Shares of the ``future`` absolute weeks from the observed series."""
+    """Shares of the ``future`` absolute weeks from the observed series (and its fit, if made)."""
     w = np.asarray(weeks, dtype=np.float64)
     k = np.asarray(posts, dtype=np.float64)
     n = np.asarray(total, dtype=np.float64)
     ahead = np.asarray(future, dtype=np.float64)
-    fit = fit_attribute(w, k, n, alpha=alpha)
+    fit = fit or fit_attribute(w, k, n, alpha=alpha)
     if fit.slope_p_value is not None and fit.slope_p_value < SIGNIFICANT:
         share = fit.predict(ahead)
     else:

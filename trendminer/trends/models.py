@@ -69,24 +69,45 @@ def _week_date(number: float) -> date:
     return EPOCH + timedelta(days=7 * int(number))
 
 
-def _series(connection: Connection, through: date) -> Iterator[tuple[SeriesKey, pd.DataFrame]]:
-    """Each city x attribute series with zero weeks filled in (weeks the city has posts)."""
-    frame = pd.read_sql_query(
+@dataclass(frozen=True, slots=True)
+class WeeklySeries:
+    """One city x attribute series over the weeks its city has processed posts."""
+
+    key: SeriesKey
+    weeks: np.ndarray
+    posts: np.ndarray
+    total: np.ndarray
+
+
+def _series(connection: Connection, through: date) -> Iterator[WeeklySeries]:
+    """Each city x attribute series, zero-filled over the weeks its city has posts."""
+    rows = connection.execute(
         text(
             "SELECT city, attribute_kind, attribute, week, posts, total "
-            "FROM trend_attribute_weekly WHERE week <= :through"
+            "FROM trend_attribute_weekly WHERE week <= :through "
+            "ORDER BY city, attribute_kind, attribute, week"
         ),
-        connection,
-        params={"through": through},
-    )
-    if frame.empty:
-        return
-    frame["week"] = frame["week"].map(_week_number)
-    totals = frame.groupby(["city", "week"], as_index=False)["total"].max()
-    for (city, kind, attribute), rows in frame.groupby(["city", "attribute_kind", "attribute"]):
-        weeks = totals[totals["city"] == city][["week", "total"]]
-        merged = weeks.merge(rows[["week", "posts"]], on="week", how="left").fillna({"posts": 0})
-        yield (str(city), str(kind), str(attribute)), merged.sort_values("week")
+        {"through": through},
+    ).all()
+    city_weeks: dict[str, dict[int, int]] = {}
+    for city, _, _, week, _, total in rows:
+        city_weeks.setdefault(city, {})[_week_number(week)] = total
+    calendars = {
+        city: (np.array(sorted(weeks), dtype=float), np.array([weeks[w] for w in sorted(weeks)]))
+        for city, weeks in city_weeks.items()
+    }
+    start = 0
+    while start < len(rows):
+        key = (rows[start][0], rows[start][1], rows[start][2])
+        end = start
+        while end < len(rows) and (rows[end][0], rows[end][1], rows[end][2]) == key:
+            end += 1
+        weeks, totals = calendars[key[0]]
+        posts = np.zeros(weeks.size)
+        found = [_week_number(row[3]) for row in rows[start:end]]
+        posts[np.searchsorted(weeks, found)] = [row[4] for row in rows[start:end]]
+        yield WeeklySeries(key, weeks, posts, totals.astype(float))
+        start = end
 
 
 def build_models(connection: Connection, settings: Settings, start: date) -> ModelCounts:
@@ -102,10 +123,8 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     horizon = settings.forecast_weeks
     next_weeks = np.arange(1, horizon + 1) + _week_number(through)
     alpha = settings.attribute_event_alpha
-    for key, series in _series(connection, through):
-        weeks = series["week"].to_numpy(dtype=float)
-        posts = series["posts"].to_numpy(dtype=float)
-        total = series["total"].to_numpy(dtype=float)
+    for series in _series(connection, through):
+        key, weeks, posts, total = series.key, series.weeks, series.posts, series.total
         if key[1] in INFLUENCE_KINDS and key[0] not in ("*", "(unknown)"):
             shares.setdefault((key[1], key[2]), {})[key[0]] = pd.Series(posts / total, weeks)
         if weeks.size < MIN_WEEKS or posts.sum() < MIN_POSTS:
@@ -117,7 +136,7 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
              fit.amplitude, fit.peak_week_of_year)
         )  # fmt: skip
         events.extend((key, weeks, event) for event in find_events(fit, posts, total))
-        ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=alpha)
+        ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=alpha, fit=fit)
         forecasts.extend(
             (*key, _week_date(float(week)), share, low, high)
             for week, share, low, high in zip(

@@ -11,9 +11,11 @@ whole cycles; ``slope`` is the Theil-Sen slope of the de-seasonalised cycle medi
 points themselves when there is no period) and ``level`` the median intercept. The score is
 ``(value - baseline) / scale`` with ``scale`` the robust standard deviation (1.4826 · MAD) of
 the history's residuals (corrected for the ``c`` cycles the seasonal medians were fitted on),
-floored at ``sqrt(baseline)`` for counts (Poisson noise) and at 1% of the history's median
-absolute value otherwise, and widened by ``sqrt(1 + (pi/2) / c)`` for the baseline's own
-uncertainty. A point scoring at least ``threshold`` above its baseline is a peak point;
+floored at ``sqrt(baseline)`` for counts and at 1% of the history's median absolute value
+otherwise, and widened by ``sqrt(1 + (pi/2) / c)`` for the baseline's own
+uncertainty. For counts, a point above its baseline scores at most the normal score of its
+exact Poisson tail ``P(X >= value | baseline)``, so small counts are not over-read. A point
+scoring at least ``threshold`` above its baseline is a peak point;
 consecutive peak points make one peak.
 """
 
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import gammainc
+from scipy.stats import norm
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -102,6 +106,12 @@ def _baselines(
     return baseline, scale, cycles
 
 
+def _poisson_z(value: FloatArray, mean: FloatArray) -> FloatArray:
+    """The normal score of P(X >= value) for X ~ Poisson(mean) (continuous in ``value``)."""
+    tail = gammainc(np.maximum(value, 1e-9), np.maximum(mean, 0.5))
+    return np.asarray(norm.isf(np.maximum(tail, 1e-300)), dtype=np.float64)
+
+
 def score_matrix(
     values: npt.ArrayLike,
     *,
@@ -142,8 +152,12 @@ def score_matrix(
                 floor = 0.01 * np.median(np.abs(past), axis=1)
                 scale = np.maximum(np.maximum(scale, floor), 1e-12)
             scale = scale * np.sqrt(1 + MEDIAN_VARIANCE / cycles)
+            value = x[chosen, index]
+            z = (value - base) / scale
+            if counts:  # a count must also be surprising under Poisson noise (exact tail)
+                z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
             baseline[chosen, index] = base
-            score[chosen, index] = (x[chosen, index] - base) / scale
+            score[chosen, index] = z
     return SeriesScores(baseline=baseline, score=score)
 
 

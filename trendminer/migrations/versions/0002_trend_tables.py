@@ -16,6 +16,11 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = """
+-- The local day of a post, indexed: window scans use it, and its statistics keep the
+-- planner's row estimates (and so its join choices) right.
+CREATE INDEX posts_local_day_idx
+    ON posts (((taken_at AT TIME ZONE COALESCE(timezone, 'UTC'))::date));
+
 CREATE VIEW trend_eligible_posts AS
 SELECT p.shortcode, p.owner, p.taken_at,
        (p.taken_at AT TIME ZONE COALESCE(p.timezone, 'UTC'))::date AS day,
@@ -258,6 +263,7 @@ CREATE INDEX trend_garment_cooccurrence_month_idx ON trend_garment_cooccurrence 
 """
 
 DROP = """
+DROP INDEX IF EXISTS posts_local_day_idx;
 DROP VIEW IF EXISTS trend_activity_peaks;
 DROP VIEW IF EXISTS trend_sentiment_peaks;
 DROP VIEW IF EXISTS trend_eligible_posts;
