@@ -14,7 +14,11 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed
 
 demo: setup
-	$(BIN)/trendminer db upgrade
+	$(BIN)/trendminer demo
+
+# Airflow 3 standalone with our DAGs and plugin, same database; Ctrl-C stops it all.
+airflow: setup
+	$(BIN)/python -m trendminer.orchestration.standalone
 
 test: setup
 	$(BIN)/pytest

@@ -1,0 +1,114 @@
+"""End to end: the five DAGs, run with ``dag.test()`` one after the other as the assets would
+chain them, on the ``small`` Sample world against PostgreSQL; the trend tables and the report
+hold the world's planted negative-sentiment peak (London, 2025-04-22 .. 24) and its influencer.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+if TYPE_CHECKING:
+    from airflow.dag_processing.dagbag import DagBag
+
+pytestmark = pytest.mark.slow
+
+REPORT_DAY = "2025-04-24"
+
+
+@pytest.fixture
+def airflow_db(airflow_home: Path) -> Path:
+    """Airflow's own metadata database (SQLite in the private AIRFLOW_HOME)."""
+    from airflow.utils.db import initdb
+
+    initdb()
+    return airflow_home
+
+
+@pytest.fixture
+def small_world(tmp_path: Path) -> Path:
+    from trendminer.sources.sample import generate_world
+
+    generate_world("small", tmp_path / "world")
+    return tmp_path / "world"
+
+
+@pytest.fixture
+def chain_env(trendminer_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tasks read their settings from the environment (no ``trendminer_db`` connection)."""
+    monkeypatch.setenv("TRENDMINER_MEDIA_STORE", str(trendminer_env / "media"))
+    monkeypatch.delenv("AIRFLOW_CONN_TRENDMINER_DB", raising=False)
+    return trendminer_env
+
+
+def _run(dagbag: DagBag, dag_id: str, conf: dict[str, Any] | None = None) -> None:
+    run = dagbag.dags[dag_id].test(run_conf=conf)
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert run.state == "success", states
+
+
+@pytest.fixture
+def detector_available() -> None:
+    import os
+
+    from trendminer.vision.checkpoint import shipped_checkpoint
+
+    if not os.environ.get("TRENDMINER_DETECTOR_CHECKPOINT") and not shipped_checkpoint().exists():
+        pytest.skip("no detector checkpoint: trendminer/vision/weights/ has not shipped one yet")
+
+
+@pytest.mark.usefixtures("detector_available")
+def test_the_dags_chain_from_posts_to_report(
+    airflow_db: Path, dagbag: DagBag, small_world: Path, chain_env: Path, engine: Engine
+) -> None:
+    truth = json.loads((small_world / "truth" / "world.json").read_text())
+    _run(dagbag, "trendminer_collect", {"source": "archive", "archive_path": str(small_world)})
+    _run(dagbag, "trendminer_enrich")
+    _run(dagbag, "trendminer_detect", {"batch_size": 40, "max_batches": 2})
+    _run(dagbag, "trendminer_trends", {"start": truth["start"], "end": truth["end"]})
+    _run(dagbag, "trendminer_report", {"day": REPORT_DAY})
+
+    with engine.connect() as connection:
+        posts = connection.execute(text("SELECT count(*) FROM posts")).scalar_one()
+        detected = connection.execute(text("SELECT count(*) FROM detection_runs")).scalar_one()
+        days = connection.execute(
+            text("SELECT count(DISTINCT day) FROM trend_daily_activity WHERE hashtag = '*'")
+        ).scalar_one()
+        peak_people = connection.execute(
+            text(
+                "SELECT DISTINCT i.username FROM trend_sentiment_days s "
+                "JOIN trend_peak_influencers i ON i.peak_kind = 'sentiment' "
+                " AND i.hashtag = s.hashtag AND i.city = s.city AND i.day = s.day "
+                "WHERE s.is_peak AND s.city = 'London' "
+                " AND s.day BETWEEN '2025-04-22' AND '2025-04-24'"
+            )
+        ).scalars()
+        window_rows = connection.execute(
+            text(
+                "SELECT count(*) FROM trend_sentiment_days WHERE day BETWEEN '2025-03-28' AND :day"
+            ),
+            {"day": REPORT_DAY},
+        ).scalar_one()
+        drivers = set(peak_people)
+    assert posts == truth["counts"]["posts"]
+    assert detected == 80  # two mapped batches of 40 (the run's cap), of 544 pictures
+    assert days == 28
+    planted = json.loads((small_world / "truth" / "events.json").read_text())
+    london = next(e for e in planted if e["id"] == "negative_peak_london")
+    assert set(london["influencers"]) <= drivers
+
+    folder = chain_env / "reports" / REPORT_DAY
+    summary = json.loads((folder / "summary.json").read_text())
+    london_peaks = [
+        p for p in summary["peaks"] if p["kind"] == "sentiment" and p["city"] == "London"
+    ]
+    assert london_peaks
+    assert set(london["influencers"]) <= {u for p in london_peaks for u in p["influencers"]}
+    with (folder / "trend_sentiment_days.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == window_rows
+    assert "rianri.style" in (folder / "index.html").read_text()

@@ -1,0 +1,50 @@
+"""``make airflow``'s environment: our folders, bounded parallelism, metadata beside the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from trendminer.db.connection import make_engine
+from trendminer.orchestration.standalone import (
+    CHECKOUT,
+    airflow_environment,
+    ensure_database,
+    metadata_url,
+)
+from trendminer.settings import Settings
+
+
+def test_metadata_go_to_an_airflow_database_on_the_same_server() -> None:
+    url = metadata_url("postgresql://tm:pw@db.example:5433/trendminer")
+    assert url == "postgresql+psycopg2://tm:pw@db.example:5433/airflow"
+    socket = metadata_url("postgresql://postgres:@/postgres?host=/data/pgdata")
+    assert socket == "postgresql+psycopg2://postgres:@/airflow?host=%2Fdata%2Fpgdata"
+
+
+def test_the_environment_points_airflow_at_this_checkout(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", report_dir=tmp_path / "reports")
+    env = airflow_environment(settings, "postgresql://tm@db/trendminer")
+    assert env["AIRFLOW_HOME"] == str(tmp_path / "data" / "airflow")
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(CHECKOUT / "dags")
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == str(CHECKOUT / "plugins")
+    assert env["AIRFLOW__CORE__PARALLELISM"] == "4"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["TRENDMINER_DATABASE_URL"] == "postgresql://tm@db/trendminer"
+    assert env["TRENDMINER_REPORT_DIR"] == str(tmp_path / "reports")
+
+
+def test_ensure_database_creates_it_once(db_url: str) -> None:
+    ensure_database(db_url, "tm_airflow_meta_test")
+    ensure_database(db_url, "tm_airflow_meta_test")
+    admin = make_engine(db_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM pg_database WHERE datname = 'tm_airflow_meta_test'")
+            ).scalar_one()
+            == 1
+        )
+        connection.execute(text('DROP DATABASE "tm_airflow_meta_test"'))
+    admin.engine.dispose()
