@@ -29,10 +29,16 @@ processed AS (
     JOIN media m ON m.shortcode = wp.shortcode
     JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
 ),
+scoped AS (
+    SELECT shortcode, city, week, count(*) OVER (PARTITION BY city, week) AS total
+    FROM (SELECT shortcode, city, week FROM processed
+          UNION ALL
+          SELECT shortcode, '*', week FROM processed) AS both_scopes
+),
 worn AS (
-    SELECT DISTINCT pr.shortcode, pr.city, pr.week, a.kind, a.attribute
-    FROM processed pr
-    JOIN media m ON m.shortcode = pr.shortcode
+    SELECT DISTINCT s.shortcode, s.city, s.week, s.total, a.kind, a.attribute
+    FROM scoped s
+    JOIN media m ON m.shortcode = s.shortcode
     JOIN detections d ON d.media_id = m.media_id
     CROSS JOIN LATERAL (VALUES ('class', d.class_name),
                                ('colour', d.colour),
@@ -40,21 +46,11 @@ worn AS (
     WHERE d.model_version = :model_version AND d.score >= :min_score
       AND a.attribute IS NOT NULL
 ),
-totals AS (
-    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, count(*) AS n
-    FROM processed
-    GROUP BY GROUPING SETS ((city, week), (week))
-),
-counts AS (
-    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, kind, attribute,
-           count(*) AS k
-    FROM worn
-    GROUP BY GROUPING SETS ((city, week, kind, attribute), (week, kind, attribute))
-),
 shares AS (
-    SELECT c.week, c.city, c.kind, c.attribute, c.k, t.n,
-           CAST(c.k AS double precision) / t.n AS p, 1.959963984540054 AS z
-    FROM counts c JOIN totals t ON t.city = c.city AND t.week = c.week
+    SELECT week, city, kind, attribute, count(*) AS k, max(total) AS n,
+           CAST(count(*) AS double precision) / max(total) AS p, 1.959963984540054 AS z
+    FROM worn
+    GROUP BY week, city, kind, attribute
 )
 SELECT week, city, kind, attribute, k, n, p,
        GREATEST(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)))

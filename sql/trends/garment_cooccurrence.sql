@@ -31,40 +31,35 @@ processed AS (
     JOIN media m ON m.shortcode = mp.shortcode
     JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
 ),
+-- every processed post twice: in its city and in '*', with its scope's post count
+scoped AS (
+    SELECT shortcode, city, month, count(*) OVER (PARTITION BY city, month) AS total
+    FROM (SELECT shortcode, city, month FROM processed
+          UNION ALL
+          SELECT shortcode, '*', month FROM processed) AS both_scopes
+),
 items AS (
-    SELECT DISTINCT pr.shortcode, pr.city, pr.month, i.kind, i.item
-    FROM processed pr
-    JOIN media m ON m.shortcode = pr.shortcode
+    SELECT DISTINCT s.shortcode, s.city, s.month, s.total, i.kind, i.item
+    FROM scoped s
+    JOIN media m ON m.shortcode = s.shortcode
     JOIN detections d ON d.media_id = m.media_id
     CROSS JOIN LATERAL (VALUES ('class', d.class_name),
                                ('class_colour', d.colour || ' ' || d.class_name)) AS i(kind, item)
     WHERE d.model_version = :model_version AND d.score >= :min_score AND i.item IS NOT NULL
 ),
-totals AS (
-    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, month, count(*) AS n
-    FROM processed
-    GROUP BY GROUPING SETS ((city, month), (month))
-),
-singles AS (
-    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, month, kind, item,
-           count(*) AS n
+counted AS (
+    SELECT items.*, count(*) OVER (PARTITION BY city, month, kind, item) AS posts_item
     FROM items
-    GROUP BY GROUPING SETS ((city, month, kind, item), (month, kind, item))
 ),
 pairs AS (
-    SELECT CASE WHEN GROUPING(a.city) = 1 THEN '*' ELSE a.city END AS city, a.month, a.kind,
-           a.item AS item_a, b.item AS item_b, count(*) AS n
-    FROM items a
-    JOIN items b ON b.shortcode = a.shortcode AND b.kind = a.kind AND b.item > a.item
-    GROUP BY GROUPING SETS ((a.city, a.month, a.kind, a.item, b.item),
-                            (a.month, a.kind, a.item, b.item))
+    SELECT a.month, a.city, a.kind, a.item AS item_a, b.item AS item_b, count(*) AS posts_both,
+           max(a.posts_item) AS posts_a, max(b.posts_item) AS posts_b, max(a.total) AS total
+    FROM counted a
+    JOIN counted b
+      ON b.shortcode = a.shortcode AND b.city = a.city AND b.kind = a.kind AND b.item > a.item
+    GROUP BY a.month, a.city, a.kind, a.item, b.item
 )
-SELECT pa.month, pa.city, pa.kind, pa.item_a, pa.item_b, pa.n, sa.n, sb.n, t.n,
-       CAST(pa.n AS double precision) / t.n,
-       CAST(pa.n AS double precision) * t.n / (sa.n * sb.n)
-FROM pairs pa
-JOIN totals t ON t.city = pa.city AND t.month = pa.month
-JOIN singles sa ON sa.city = pa.city AND sa.month = pa.month AND sa.kind = pa.kind
-               AND sa.item = pa.item_a
-JOIN singles sb ON sb.city = pa.city AND sb.month = pa.month AND sb.kind = pa.kind
-               AND sb.item = pa.item_b;
+SELECT month, city, kind, item_a, item_b, posts_both, posts_a, posts_b, total,
+       CAST(posts_both AS double precision) / total,
+       CAST(posts_both AS double precision) * total / (posts_a * posts_b)
+FROM pairs;
