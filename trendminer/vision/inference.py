@@ -172,7 +172,8 @@ class Detector:
     """A detector model ready for batched inference on one device.
 
     Pictures of any size go in as uint8 ``[3, H, W]``; detections come out per picture with
-    boxes in that picture's original pixels.
+    boxes in that picture's original pixels. The NMS IoU threshold defaults to the model's
+    (0.45 for SSD300/FFSSD, 0.55 for SSDLite, as in torchvision).
     """
 
     def __init__(
@@ -183,7 +184,7 @@ class Detector:
         device: torch.device | str = "auto",
         precision: str = "auto",
         score_threshold: float = 0.4,
-        nms_threshold: float = 0.45,
+        nms_threshold: float | None = None,
         max_detections: int = 100,
         candidates: int = 1000,
     ) -> None:
@@ -193,7 +194,7 @@ class Detector:
         self.classes = meta.classes
         self.size = meta.input_size
         self.score_threshold = score_threshold
-        self.nms_threshold = nms_threshold
+        self.nms_threshold = model.nms_thresh if nms_threshold is None else nms_threshold
         self.max_detections = max_detections
         self.candidates = candidates
         self.model = model.eval().to(self.device, memory_format=torch.channels_last)
@@ -203,7 +204,8 @@ class Detector:
         self.box_weights = model.box_coder.weights
         self.anchors = self._anchors()
 
-    def _autocast(self) -> AbstractContextManager[object]:
+    def autocast(self) -> AbstractContextManager[object]:
+        """The mixed-precision context of this detector (a no-op in float32)."""
         if self.dtype is None:
             return nullcontext()
         return torch.autocast(self.device.type, dtype=self.dtype)
@@ -233,7 +235,7 @@ class Detector:
     def forward(self, batch: Tensor) -> tuple[Tensor, Tensor]:
         """``[B, 3, S, S]`` in [0, 1] -> (box deltas ``[B, A, 4]``, class logits ``[B, A, C]``)."""
         x = ((batch - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
-        with self._autocast():
+        with self.autocast():
             features = list(self.model.backbone(x).values())
             head = self.model.head(features)
         return head["bbox_regression"].float(), head["cls_logits"].float()

@@ -1,0 +1,165 @@
+"""Detect benchmark: the batched pipeline against a per-picture loop, and against the bare model.
+
+    python benchmarks/detect.py [--quick] [--device cpu|cuda] [--model ssdlite|ssd300|ffssd|CKPT]
+
+The same JPEG pictures (street-scene-sized, 320x400, drawn with coloured shapes) are written
+into a temporary folder; then, side by side on one device, with the same precision (bf16/fp16
+autocast where the device has it) and channels-last memory format:
+
+- ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` (its per-picture
+  transform and Python post-processing), one picture at a time;
+- ``pipeline_img_s``: ``Detector.detect_files`` (DataLoader workers decode, batched resize,
+  normalise, network, batched box decoding and ``batched_nms``, colours) in batches;
+- ``model_img_s``: the network alone (backbone and heads) on batches already on the device.
+
+``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
+pipeline / model-only (what the data path costs; 1.0 means free). Without ``--model`` the shipped
+checkpoint is used (a random SSDLite if there is none). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._support import emit
+from trendminer.vision.checkpoint import CheckpointMeta, load_checkpoint, shipped_checkpoint
+from trendminer.vision.classes import MODANET_CLASSES, with_background
+from trendminer.vision.inference import Detector, decode_picture
+from trendminer.vision.models import ARCHITECTURES, build_model
+
+
+def write_pictures(folder: Path, count: int, seed: int = 0) -> list[Path]:
+    """``count`` 320x400 JPEGs of coloured shapes on a muted background."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        image = Image.new("RGB", (320, 400), tuple(int(v) for v in rng.integers(90, 200, 3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(6):
+            x, y = int(rng.integers(0, 260)), int(rng.integers(0, 340))
+            w, h = int(rng.integers(20, 120)), int(rng.integers(20, 160))
+            draw.rectangle(
+                [x, y, x + w, y + h], fill=tuple(int(v) for v in rng.integers(0, 255, 3))
+            )
+        path = folder / f"picture{i:05d}.jpg"
+        image.save(path, quality=88)
+        paths.append(path)
+    return paths
+
+
+def load_model(name: str | None) -> tuple[torch.nn.Module, CheckpointMeta]:
+    """A checkpoint (path, or the shipped one) or a randomly initialised architecture."""
+    if name in ARCHITECTURES:
+        torch.manual_seed(0)
+        model = build_model(name, num_classes=len(with_background(MODANET_CLASSES)))
+        return model.eval(), CheckpointMeta.for_model(name, MODANET_CLASSES)
+    if name is None and not shipped_checkpoint().exists():
+        return load_model("ssdlite")
+    return load_checkpoint(Path(name) if name else None)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_loop(detector: Detector, paths: list[Path]) -> float:
+    """Pictures per second of a per-picture loop through torchvision's own forward."""
+    model, device = detector.model, detector.device
+    started = time.perf_counter()
+    with torch.inference_mode(), detector.autocast():
+        for path in paths:
+            pixels, _ = decode_picture(path)
+            picture = pixels.to(device).float().div_(255)
+            model([picture.contiguous(memory_format=torch.channels_last)])
+    _sync(device)
+    return len(paths) / (time.perf_counter() - started)
+
+
+def time_pipeline(detector: Detector, paths: list[Path], batch: int, workers: int) -> float:
+    """Pictures per second of the whole batched pipeline (decode to detections and colours)."""
+    items = list(enumerate(paths))
+    started = time.perf_counter()
+    done = sum(
+        len(out.detections)
+        for out in detector.detect_files(items, batch_size=batch, workers=workers)
+    )
+    _sync(detector.device)
+    return done / (time.perf_counter() - started)
+
+
+def time_model(detector: Detector, count: int, batch: int) -> float:
+    """Pictures per second of the network alone on batches already on the device."""
+    x = torch.rand(batch, 3, detector.size, detector.size, device=detector.device)
+    rounds = max(1, count // batch)
+    detector.forward(x)
+    _sync(detector.device)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        detector.forward(x)
+    _sync(detector.device)
+    return rounds * batch / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="Fewer pictures (under a minute).")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N.")
+    parser.add_argument("--model", default=None, help="ssdlite, ssd300, ffssd or a checkpoint.")
+    parser.add_argument("--pictures", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--precision", default="auto", help="auto, fp32, bf16, fp16.")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if not cuda:
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    count = args.pictures or (
+        (2048 if args.quick else 8192) if cuda else (48 if args.quick else 160)
+    )
+    batch = args.batch_size or (256 if cuda else 8)
+    workers = args.workers if args.workers is not None else (8 if cuda else 1)
+    model, meta = load_model(args.model)
+    detector = Detector(model, meta, device=device, precision=args.precision, score_threshold=0.4)
+    with tempfile.TemporaryDirectory(prefix="tm-detect-bench-") as tmp:
+        paths = write_pictures(Path(tmp), count)
+        warm = paths[: min(len(paths), batch)]
+        time_pipeline(detector, warm, batch, 0)
+        loop_paths = paths if not cuda else paths[: min(len(paths), 512)]
+        loop = time_loop(detector, loop_paths)
+        pipeline = time_pipeline(detector, paths, batch, workers)
+        bare = time_model(detector, count, batch)
+    figures = {
+        "device": str(device),
+        "model": meta.architecture,
+        "precision": str(detector.dtype or torch.float32).replace("torch.", ""),
+        "pictures": count,
+        "batch_size": batch,
+        "workers": workers,
+        "loop_img_s": round(loop, 2),
+        "pipeline_img_s": round(pipeline, 2),
+        "model_img_s": round(bare, 2),
+        "batched_vs_loop": round(pipeline / loop, 3),
+        "pipeline_vs_model": round(pipeline / bare, 3),
+    }
+    for key, value in figures.items():
+        print(f"{key:>18}: {value}")
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The detect stage against a real PostgreSQL: bulk writes, corrupt media, idempotent reruns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from sqlalchemy import Engine, text
+
+from tests.factories import make_post
+from trendminer.db.bulk import upsert_posts
+from trendminer.detect import detect, pending_media_batches
+from trendminer.records import MediaRecord
+from trendminer.settings import Settings
+from trendminer.vision.checkpoint import CheckpointMeta, read_meta, save_checkpoint
+from trendminer.vision.classes import MODANET_CLASSES, with_background
+from trendminer.vision.models import build_model
+
+
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Path:
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = build_model("ssdlite", num_classes=len(with_background(MODANET_CLASSES)))
+    meta = CheckpointMeta.for_model("ssdlite", MODANET_CLASSES)
+    return save_checkpoint(tmp_path / "detector.pt", model, meta, half=True)
+
+
+def _settings(tmp_path: Path, checkpoint: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        detector_checkpoint=checkpoint,
+        detection_score_threshold=0.0,  # an untrained model: keep every box it proposes
+        detection_batch_size=2,
+        detection_workers=0,
+        detection_device="cpu",
+        detection_precision="fp32",
+    )
+
+
+def _picture(path: Path, seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 255, (60, 40, 3), dtype=np.uint8)).save(path)
+    return str(path)
+
+
+def _add_media(engine: Engine, tmp_path: Path) -> dict[str, int]:
+    good = [_picture(tmp_path / f"good{i}.jpg", i) for i in range(3)]
+    truncated = tmp_path / "truncated.jpg"
+    truncated.write_bytes(Path(good[0]).read_bytes()[:200])
+    (tmp_path / "text.jpg").write_text("not a picture")
+    paths = [*good, str(truncated), str(tmp_path / "text.jpg"), str(tmp_path / "gone.jpg")]
+    posts = [
+        replace(make_post(i), media=(MediaRecord(position=0, path=path, status="ok"),))
+        for i, path in enumerate(paths)
+    ]
+    posts.append(replace(make_post(99), media=(MediaRecord(position=0, status="pending"),)))
+    with engine.begin() as connection:
+        upsert_posts(connection, posts)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT path, media_id FROM media WHERE path IS NOT NULL"))
+        return {Path(path).name: int(media_id) for path, media_id in rows}
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        detections = connection.execute(text("SELECT count(*) FROM detections")).scalar_one()
+        runs = connection.execute(text("SELECT count(*) FROM detection_runs")).scalar_one()
+    return int(detections), int(runs)
+
+
+def test_detect_writes_marks_corrupt_and_reruns_idempotently(
+    engine: Engine, tmp_path: Path, checkpoint: Path
+) -> None:
+    ids = _add_media(engine, tmp_path)
+    settings = _settings(tmp_path, checkpoint)
+    version = read_meta(checkpoint).version
+
+    batches = pending_media_batches(engine, settings, 4)
+    assert [len(b) for b in batches] == [4, 2]  # six 'ok' media; the 'pending' one waits
+
+    first = detect(engine, settings)
+    assert (first.pictures, first.corrupt, first.missing) == (3, 2, 1)
+    assert first.detections > 0
+    assert first.as_dict()["pictures"] == 3
+    detections, runs = _counts(engine)
+    assert (detections, runs) == (first.detections, 3)
+
+    with engine.connect() as connection:
+        status = dict(connection.execute(text("SELECT media_id, status FROM media")).all())
+        errors = dict(
+            connection.execute(
+                text("SELECT media_id, error FROM media WHERE error IS NOT NULL")
+            ).all()
+        )
+        rows = connection.execute(
+            text(
+                "SELECT DISTINCT model_version, class_name, colour FROM detections "
+                "WHERE media_id = :id"
+            ),
+            {"id": ids["good0.jpg"]},
+        ).all()
+        per_box = connection.execute(
+            text("SELECT boxes FROM detection_runs WHERE media_id = :id"), {"id": ids["good1.jpg"]}
+        ).scalar_one()
+        stored = connection.execute(
+            text("SELECT count(*) FROM detections WHERE media_id = :id"), {"id": ids["good1.jpg"]}
+        ).scalar_one()
+    assert status[ids["truncated.jpg"]] == "corrupt"
+    assert status[ids["text.jpg"]] == "corrupt"
+    assert status[ids["gone.jpg"]] == "missing"
+    assert status[ids["good0.jpg"]] == "ok"
+    assert "truncated" in errors[ids["truncated.jpg"]] or "OSError" in errors[ids["truncated.jpg"]]
+    assert {r.model_version for r in rows} == {version}
+    assert {r.class_name for r in rows} <= set(MODANET_CLASSES)
+    assert per_box == stored
+
+    again = detect(engine, settings)
+    assert (again.pictures, again.detections, again.corrupt) == (0, 0, 0)
+    assert _counts(engine) == (detections, runs)
+    assert pending_media_batches(engine, settings, 4) == []
+
+
+def test_detect_only_the_given_media_and_limit(
+    engine: Engine, tmp_path: Path, checkpoint: Path
+) -> None:
+    ids = _add_media(engine, tmp_path)
+    settings = _settings(tmp_path, checkpoint)
+    only = detect(engine, settings, media_ids=[ids["good2.jpg"], ids["text.jpg"]])
+    assert (only.pictures, only.corrupt) == (1, 1)
+    limited = detect(engine, settings, limit=1)
+    assert limited.pictures + limited.corrupt + limited.missing == 1
+    assert _counts(engine)[1] == 2

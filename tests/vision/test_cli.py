@@ -1,0 +1,47 @@
+"""``trendminer evaluate`` prints the tables and, last, one JSON object with mAP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trendminer.cli.main import app
+from trendminer.vision.classes import MODANET_CLASSES
+
+
+def test_evaluate_prints_tables_then_json(shapes: Path, random_checkpoint: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--model",
+            str(random_checkpoint),
+            "--coco",
+            str(shapes),
+            "--images",
+            str(shapes.parent),
+            "--device",
+            "cpu",
+            "--precision",
+            "fp32",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert 0.0 <= figures["mAP"] < 0.5  # an untrained model
+    assert tuple(figures["per_class_AP"]) == MODANET_CLASSES
+    assert figures["model_version"].startswith("ssdlite-")
+    assert any(line.startswith("Average precision") for line in lines)
+
+
+def test_train_rejects_an_unknown_preset(shapes: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["train", "--model", "ssdlite", "--coco", str(shapes), "--images", str(shapes.parent),
+         "--out", str(tmp_path / "run"), "--preset", "quick"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "unknown preset" in result.output

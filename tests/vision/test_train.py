@@ -1,0 +1,142 @@
+"""A few training steps lower the loss; runs resume, keep the best epoch, fail loudly."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import torch
+
+from trendminer.vision.checkpoint import load_checkpoint
+from trendminer.vision.classes import with_background
+from trendminer.vision.coco import CocoDataset, collate
+from trendminer.vision.engine import train_one_epoch
+from trendminer.vision.errors import TrainingError
+from trendminer.vision.models import build_model
+from trendminer.vision.presets import Augmentation, train_transforms
+from trendminer.vision.train import make_recipe, train
+
+NO_AUGMENTATION = Augmentation(
+    photometric=False, lighting=0.0, expand=False, iou_crop=False, mirror=False
+)
+
+
+def _repeat(batch):  # type: ignore[no-untyped-def]
+    while True:
+        yield batch
+
+
+def test_a_few_steps_on_a_tiny_set_lower_the_loss(shapes: Path) -> None:
+    torch.manual_seed(0)
+    dataset = CocoDataset(
+        shapes, shapes.parent, transforms=train_transforms(320, (127.5,) * 3, NO_AUGMENTATION)
+    )
+    model = build_model("ssdlite", num_classes=len(with_background(dataset.classes)))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    batch = collate([dataset[0], dataset[1]])
+    log: list[dict[str, float]] = []
+    train_one_epoch(
+        model, optimizer, _repeat(batch), iterations=12, device=torch.device("cpu"), log=log
+    )
+    losses = [row["loss"] for row in log]
+    assert sum(losses[-3:]) / 3 < 0.8 * sum(losses[:3]) / 3
+
+
+def test_ssd300_training_step_on_a_tiny_input(shapes: Path) -> None:
+    """SSD300 is too slow to train on a CPU; one step checks that its loss is finite."""
+    torch.manual_seed(0)
+    dataset = CocoDataset(
+        shapes,
+        shapes.parent,
+        transforms=train_transforms(300, (123.0, 117.0, 104.0), NO_AUGMENTATION),
+    )
+    model = build_model(
+        "ffssd", num_classes=len(with_background(dataset.classes)), options={"fusion": "sum"}
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+    log: list[dict[str, float]] = []
+    train_one_epoch(
+        model,
+        optimizer,
+        _repeat(collate([dataset[0]])),
+        iterations=1,
+        device=torch.device("cpu"),
+        log=log,
+    )
+    assert torch.isfinite(torch.tensor(log[0]["loss"]))
+
+
+def test_train_resumes_keeps_best_and_logs(shapes: Path, tmp_path: Path) -> None:
+    recipe = make_recipe(
+        "cpu-short",
+        {
+            "epochs": 2,
+            "iterations": 2,
+            "batch_size": 2,
+            "workers": 0,
+            "warmup": 0,
+            "milestones": [1],
+        },
+    )
+    out = tmp_path / "run"
+    first = train(model_name="ssdlite", coco=shapes, images=shapes.parent, out=out, recipe=recipe)
+    assert first.best_epoch in (1, 2)
+    _, meta = load_checkpoint(first.best)
+    assert meta.recipe["batch_size"] == 2
+    assert meta.training_data["pictures"] == 6
+    assert meta.epoch == first.best_epoch
+    longer = make_recipe(
+        "cpu-short",
+        {
+            "epochs": 3,
+            "iterations": 2,
+            "batch_size": 2,
+            "workers": 0,
+            "warmup": 0,
+            "milestones": [1],
+        },
+    )
+    train(model_name="ssdlite", coco=shapes, images=shapes.parent, out=out, recipe=longer)
+    with (out / "loss_log.csv").open() as handle:
+        epochs = [int(row["epoch"]) for row in csv.DictReader(handle)]
+    assert epochs == [1, 1, 2, 2, 3, 3]  # the resumed run only did epoch 3
+
+
+def test_non_finite_loss_fails_loudly(shapes: Path, tmp_path: Path) -> None:
+    recipe = make_recipe(
+        "cpu-short",
+        {
+            "epochs": 1,
+            "iterations": 3,
+            "batch_size": 2,
+            "workers": 0,
+            "warmup": 0,
+            "lr": 1e30,
+            "optimizer": "sgd",
+        },
+    )
+    with pytest.raises(TrainingError, match="non-finite loss"):
+        train(
+            model_name="ssdlite",
+            coco=shapes,
+            images=shapes.parent,
+            out=tmp_path / "run",
+            recipe=recipe,
+        )
+
+
+def test_unknown_recipe_options_fail() -> None:
+    with pytest.raises(TrainingError, match="unknown recipe option"):
+        make_recipe("seed", {"learning_rate": 1.0})
+    with pytest.raises(TrainingError, match="unknown preset"):
+        make_recipe("fast", {})
+    seed = make_recipe("seed", {})
+    assert (seed.optimizer, seed.batch_size, seed.epochs, seed.iterations, seed.lr) == (
+        "sgd",
+        64,
+        120,
+        256,
+        1e-3,
+    )
+    assert seed.milestones == (80, 100)
