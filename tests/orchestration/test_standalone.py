@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -48,3 +52,36 @@ def test_ensure_database_creates_it_once(db_url: str) -> None:
         )
         connection.execute(text('DROP DATABASE "tm_airflow_meta_test"'))
     admin.engine.dispose()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has stopped; only its parent has not reaped it
+
+
+def test_ctrl_c_stops_airflow_and_every_process_it_started(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    script = (
+        "import subprocess, sys\n"
+        "from trendminer.orchestration.standalone import _supervise\n"
+        f"child = subprocess.Popen(['sh', '-c', 'sleep 300 & echo $! > {pidfile}; sleep 300'],"
+        " start_new_session=True)\n"
+        "sys.exit(_supervise(child))\n"
+    )
+    supervisor = subprocess.Popen([sys.executable, "-c", script], cwd=CHECKOUT)
+    for _ in range(200):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.05)
+    grandchild = int(pidfile.read_text())
+    assert _alive(grandchild)
+    supervisor.send_signal(signal.SIGINT)
+    supervisor.wait(timeout=20)
+    for _ in range(100):
+        if not _alive(grandchild):
+            break
+        time.sleep(0.05)
+    assert not _alive(grandchild)

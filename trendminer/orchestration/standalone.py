@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -84,6 +85,8 @@ def airflow_environment(settings: Settings, data_url: str) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url(data_url),
+        # `airflow standalone` starts its components as `airflow ...` from PATH
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "TRENDMINER_DATABASE_URL": data_url,
         "TRENDMINER_DATA_DIR": str(data_dir),
         "TRENDMINER_REPORT_DIR": str(settings.report_dir.resolve()),
@@ -115,27 +118,39 @@ def run_standalone(settings: Settings) -> int:
     )
     logger.info("Airflow home %s; UI on http://localhost:8080 (Ctrl-C stops)", env["AIRFLOW_HOME"])
     child = subprocess.Popen(_airflow("standalone"), env=env, start_new_session=True)
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        logger.info("stopping Airflow (signal %d)", signum)
-        _stop_group(child)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    return child.wait()
+    return _supervise(child)
 
 
-def _stop_group(child: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the child's process group; SIGKILL it after the grace period."""
+def _supervise(child: subprocess.Popen[bytes]) -> int:
+    """Wait for ``child``; on SIGINT/SIGTERM stop its whole process group.
+
+    The handler only sends SIGTERM and notes the time; this loop escalates to SIGKILL after
+    the grace period, and kills any process of the group left when the leader is gone.
+    """
+    stop_requested: list[float] = []
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        if not stop_requested:
+            logger.info("stopping Airflow and its processes (signal %d)", signum)
+            stop_requested.append(time.monotonic())
+            _signal_group(child.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
-        os.killpg(child.pid, signal.SIGTERM)
-        child.wait(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(ProcessLookupError):  # children that outlived the leader
-        os.killpg(child.pid, signal.SIGKILL)
+        while True:
+            try:
+                return child.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                if stop_requested and time.monotonic() - stop_requested[0] > STOP_GRACE_S:
+                    _signal_group(child.pid, signal.SIGKILL)
+    finally:
+        _signal_group(child.pid, signal.SIGKILL)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signum)
 
 
 def main() -> None:
