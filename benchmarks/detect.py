@@ -4,7 +4,7 @@
 
 The same JPEG pictures (street-scene-sized, 320x400, drawn with coloured shapes) are written
 into a temporary folder; then, side by side on one device, with the same precision (bf16/fp16
-autocast where the device has it) and channels-last memory format:
+autocast where the device has it) and the model in channels-last memory format:
 
 - ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` (its per-picture
   transform and Python post-processing), one picture at a time;
@@ -83,7 +83,7 @@ def time_loop(detector: Detector, paths: list[Path]) -> float:
         for path in paths:
             pixels, _ = decode_picture(path)
             picture = pixels.to(device).float().div_(255)
-            model([picture.contiguous(memory_format=torch.channels_last)])
+            model([picture])
     _sync(device)
     return len(paths) / (time.perf_counter() - started)
 

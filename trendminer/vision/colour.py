@@ -1,9 +1,10 @@
 """The dominant colour of a garment box, named with GeoStyle's colours.
 
 Pixels are named by hue, saturation and value rules (:func:`name_pixels`). For a box, the
-central part is sampled (garment boxes have background in their corners), skin-coloured pixels
-are left out unless they are nearly all of it, and so are the colours that dominate a ring
-just outside the box (background, skin, neighbouring garments) unless nothing else remains.
+central part is sampled (garment boxes have background in their corners); skin-coloured pixels
+are left out when skin also shows around the box (else they are a brown or tan garment), and
+the colours that dominate a ring just outside the box (background, skin, neighbouring garments)
+count less; neither rule may remove nearly everything.
 If the two most frequent colours both hold a large share, the garment is "More than 1 color".
 Everything runs batched on the pictures' device.
 """
@@ -21,12 +22,13 @@ _INDEX = {name: i for i, name in enumerate(SOLID_COLOURS)}
 
 INNER_FRACTION = (0.6, 0.7)
 """Width and height of the sampled centre, as fractions of the box."""
-RING_GROWTH = 0.3
+RING_GROWTH = 0.2
 """The context ring reaches this fraction of the box size beyond each side."""
 SAMPLES = 16
-SECOND_COLOUR_SHARE = 0.3
+SECOND_COLOUR_SHARE = 0.25
 FIRST_COLOUR_SHARE = 0.6
 MIN_KEPT_SHARE = 0.25
+RING_SKIN_SHARE = 0.2
 
 
 def name_pixels(rgb: Tensor) -> Tensor:
@@ -123,7 +125,12 @@ def box_colours(images: Tensor, boxes: Tensor, image_index: Tensor) -> list[str]
     ring_hist = (ring_names * ring_mask[..., None]).sum(1)
     ring_share = ring_hist / ring_hist.sum(1, keepdim=True).clamp_min(1.0)
 
-    skin = skin_mask(inside_px).float()
+    # Skin-coloured pixels count as skin only where skin shows around the box too (arms, legs,
+    # face); otherwise they are a garment of a skin-like colour (brown, tan, orange).
+    ring_skin = (skin_mask(ring_px) & ring_mask).float().sum(1) / ring_mask.float().sum(
+        1
+    ).clamp_min(1)
+    skin = skin_mask(inside_px).float() * (ring_skin >= RING_SKIN_SHARE).float()[:, None]
     weights = _prefer(torch.ones_like(skin), 1 - skin)
     hist = (inside_names * weights[..., None]).sum(1)
     # Colours that dominate the surroundings count less inside (background, skin, neighbours).
