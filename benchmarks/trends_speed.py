@@ -191,8 +191,11 @@ def run(quick: bool) -> dict[str, float | int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 posts over 120 days.")
+    parser.add_argument("--verbose", action="store_true", help="Log each step's time.")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("trendminer.trends").setLevel(logging.DEBUG)
     figures = run(args.quick)
     for key, value in figures.items():
         print(f"{key:>26}: {value}")

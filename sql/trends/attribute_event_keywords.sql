@@ -14,15 +14,17 @@ WITH events AS (
     FROM trend_attribute_events
     WHERE rank <= :max_events
 ),
-event_posts AS (
-    SELECT e.city, e.attribute_kind, e.attribute, e.start_week, p.shortcode, p.caption,
-           p.day >= e.start_week AS in_event
+event_days AS (
+    SELECT e.city, e.attribute_kind, e.attribute, e.start_week, CAST(d AS date) AS day
     FROM events e
-    JOIN trend_eligible_posts p
-      ON (e.city = '*' OR p.city = e.city)
-     AND p.day BETWEEN e.start_week - 56 AND e.end_week + 6
-     AND p.taken_at >= (e.start_week - interval '56 days 14 hours') AT TIME ZONE 'UTC'
-     AND p.taken_at < (e.end_week + interval '7 days 12 hours') AT TIME ZONE 'UTC'
+    CROSS JOIN LATERAL generate_series(e.start_week - 56, e.end_week + 6, interval '1 day') AS d
+),
+event_posts AS (
+    SELECT ed.city, ed.attribute_kind, ed.attribute, ed.start_week, p.shortcode, p.caption,
+           p.day >= ed.start_week AS in_event
+    FROM event_days ed
+    JOIN trend_eligible_posts p ON p.day = ed.day
+    WHERE (ed.city = '*' OR p.city = ed.city)
 ),
 sizes AS (
     SELECT city, attribute_kind, attribute, start_week,

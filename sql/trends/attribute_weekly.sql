@@ -4,11 +4,14 @@
 -- (detection_runs of :model_version), with a 95% Wilson interval. Boxes scoring below
 -- :min_score are ignored. City '*' is every city. A share is per post, not per person.
 -- Rows exist only for attributes seen in that city-week: a missing row is a share of 0.
--- Every week that overlaps :start..:end is recomputed whole (delete-and-insert).
+-- Every week that overlaps :start..:end is recomputed whole (delete-and-insert). The '*'
+-- rows are counted with GROUPING SETS.
 -- Parameters: :start, :end (inclusive local dates), :model_version, :min_score.
 DELETE FROM trend_attribute_weekly
 WHERE week BETWEEN CAST(date_trunc('week', CAST(:start AS date)) AS date)
                AND CAST(date_trunc('week', CAST(:end AS date)) AS date);
+
+SET LOCAL enable_nestloop = off;  -- CTE row estimates are poor; hash joins are right here
 
 INSERT INTO trend_attribute_weekly
     (week, city, attribute_kind, attribute, posts, total, share, lower, upper, model_version)
@@ -29,16 +32,10 @@ processed AS (
     JOIN media m ON m.shortcode = wp.shortcode
     JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
 ),
-scoped AS (
-    SELECT shortcode, city, week, count(*) OVER (PARTITION BY city, week) AS total
-    FROM (SELECT shortcode, city, week FROM processed
-          UNION ALL
-          SELECT shortcode, '*', week FROM processed) AS both_scopes
-),
 worn AS (
-    SELECT DISTINCT s.shortcode, s.city, s.week, s.total, a.kind, a.attribute
-    FROM scoped s
-    JOIN media m ON m.shortcode = s.shortcode
+    SELECT DISTINCT pr.shortcode, pr.city, pr.week, a.kind, a.attribute
+    FROM processed pr
+    JOIN media m ON m.shortcode = pr.shortcode
     JOIN detections d ON d.media_id = m.media_id
     CROSS JOIN LATERAL (VALUES ('class', d.class_name),
                                ('colour', d.colour),
@@ -46,11 +43,21 @@ worn AS (
     WHERE d.model_version = :model_version AND d.score >= :min_score
       AND a.attribute IS NOT NULL
 ),
-shares AS (
-    SELECT week, city, kind, attribute, count(*) AS k, max(total) AS n,
-           CAST(count(*) AS double precision) / max(total) AS p, 1.959963984540054 AS z
+totals AS (
+    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, count(*) AS n
+    FROM processed
+    GROUP BY GROUPING SETS ((city, week), (week))
+),
+counts AS (
+    SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, kind, attribute,
+           count(*) AS k
     FROM worn
-    GROUP BY week, city, kind, attribute
+    GROUP BY GROUPING SETS ((city, week, kind, attribute), (week, kind, attribute))
+),
+shares AS (
+    SELECT c.week, c.city, c.kind, c.attribute, c.k, t.n,
+           CAST(c.k AS double precision) / t.n AS p, 1.959963984540054 AS z
+    FROM counts c JOIN totals t ON t.city = c.city AND t.week = c.week
 )
 SELECT week, city, kind, attribute, k, n, p,
        GREATEST(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)))
@@ -59,3 +66,5 @@ SELECT week, city, kind, attribute, k, n, p,
                 / (1 + z * z / n)),
        :model_version
 FROM shares;
+
+SET LOCAL enable_nestloop = on;

@@ -4,11 +4,15 @@
 -- the posts processed by the configured model, support (both / total) and lift
 -- (both · total / (a · b); above 1 = worn together more than chance). City '*' = every city.
 -- Month-over-month change: see sql/queries/cooccurrence_change.sql.
--- Every month overlapping :start..:end is recomputed whole (delete-and-insert).
+-- Every month overlapping :start..:end is recomputed whole (delete-and-insert). The '*' rows
+-- are sums of the city rows (every post has one city). Nested loops are off for this
+-- statement: the CTE row estimates are poor, and hash joins are always right here.
 -- Parameters: :start, :end (inclusive local dates), :model_version, :min_score.
 DELETE FROM trend_garment_cooccurrence
 WHERE month BETWEEN CAST(date_trunc('month', CAST(:start AS date)) AS date)
                 AND CAST(date_trunc('month', CAST(:end AS date)) AS date);
+
+SET LOCAL enable_nestloop = off;
 
 INSERT INTO trend_garment_cooccurrence
     (month, city, item_kind, item_a, item_b, posts_both, posts_a, posts_b, posts_total,
@@ -31,35 +35,52 @@ processed AS (
     JOIN media m ON m.shortcode = mp.shortcode
     JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
 ),
--- every processed post twice: in its city and in '*', with its scope's post count
-scoped AS (
-    SELECT shortcode, city, month, count(*) OVER (PARTITION BY city, month) AS total
-    FROM (SELECT shortcode, city, month FROM processed
-          UNION ALL
-          SELECT shortcode, '*', month FROM processed) AS both_scopes
-),
 items AS (
-    SELECT DISTINCT s.shortcode, s.city, s.month, s.total, i.kind, i.item
-    FROM scoped s
-    JOIN media m ON m.shortcode = s.shortcode
+    SELECT DISTINCT pr.shortcode, pr.city, pr.month, i.kind, i.item
+    FROM processed pr
+    JOIN media m ON m.shortcode = pr.shortcode
     JOIN detections d ON d.media_id = m.media_id
     CROSS JOIN LATERAL (VALUES ('class', d.class_name),
                                ('class_colour', d.colour || ' ' || d.class_name)) AS i(kind, item)
     WHERE d.model_version = :model_version AND d.score >= :min_score AND i.item IS NOT NULL
 ),
-counted AS (
-    SELECT items.*, count(*) OVER (PARTITION BY city, month, kind, item) AS posts_item
-    FROM items
+totals AS (
+    SELECT city, month, count(*) AS n FROM processed GROUP BY city, month
+),
+singles AS (
+    SELECT city, month, kind, item, count(*) AS n FROM items GROUP BY city, month, kind, item
 ),
 pairs AS (
-    SELECT a.month, a.city, a.kind, a.item AS item_a, b.item AS item_b, count(*) AS posts_both,
-           max(a.posts_item) AS posts_a, max(b.posts_item) AS posts_b, max(a.total) AS total
-    FROM counted a
-    JOIN counted b
-      ON b.shortcode = a.shortcode AND b.city = a.city AND b.kind = a.kind AND b.item > a.item
-    GROUP BY a.month, a.city, a.kind, a.item, b.item
+    SELECT a.city, a.month, a.kind, a.item AS item_a, b.item AS item_b, count(*) AS n
+    FROM items a
+    JOIN items b ON b.shortcode = a.shortcode AND b.kind = a.kind AND b.item > a.item
+    GROUP BY a.city, a.month, a.kind, a.item, b.item
+),
+city_rows AS (
+    SELECT pa.month, pa.city, pa.kind, pa.item_a, pa.item_b, pa.n AS both_n, sa.n AS a_n,
+           sb.n AS b_n, t.n AS total
+    FROM pairs pa
+    JOIN totals t ON t.city = pa.city AND t.month = pa.month
+    JOIN singles sa ON sa.city = pa.city AND sa.month = pa.month AND sa.kind = pa.kind
+                   AND sa.item = pa.item_a
+    JOIN singles sb ON sb.city = pa.city AND sb.month = pa.month AND sb.kind = pa.kind
+                   AND sb.item = pa.item_b
+),
+all_singles AS (
+    SELECT month, kind, item, sum(n) AS n FROM singles GROUP BY month, kind, item
+),
+all_cities AS (
+    SELECT pa.month, '*' AS city, pa.kind, pa.item_a, pa.item_b, pa.n AS both_n, sa.n AS a_n,
+           sb.n AS b_n, t.n AS total
+    FROM (SELECT month, kind, item_a, item_b, sum(n) AS n FROM pairs
+          GROUP BY month, kind, item_a, item_b) AS pa
+    JOIN (SELECT month, sum(n) AS n FROM totals GROUP BY month) AS t ON t.month = pa.month
+    JOIN all_singles sa ON sa.month = pa.month AND sa.kind = pa.kind AND sa.item = pa.item_a
+    JOIN all_singles sb ON sb.month = pa.month AND sb.kind = pa.kind AND sb.item = pa.item_b
 )
-SELECT month, city, kind, item_a, item_b, posts_both, posts_a, posts_b, total,
-       CAST(posts_both AS double precision) / total,
-       CAST(posts_both AS double precision) * total / (posts_a * posts_b)
-FROM pairs;
+SELECT month, city, kind, item_a, item_b, both_n, a_n, b_n, total,
+       CAST(both_n AS double precision) / total,
+       CAST(both_n AS double precision) * total / (a_n * b_n)
+FROM (SELECT * FROM city_rows UNION ALL SELECT * FROM all_cities) AS both_scopes;
+
+SET LOCAL enable_nestloop = on;

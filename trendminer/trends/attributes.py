@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom
+from scipy.special import bdtrc
 from scipy.stats import f as f_dist
 from scipy.stats import t as t_dist
 
@@ -111,6 +111,11 @@ def _choose(
     return supported, seasonal if supported else linear
 
 
+def _upper_tail(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
+    """P(X >= k) for X ~ Binomial(n, p), elementwise (1 where k <= 0)."""
+    return np.where(k <= 0, 1.0, bdtrc(np.maximum(k - 1, 0), n.astype(np.int64), p))
+
+
 def fit_attribute(
     weeks: npt.ArrayLike,
     posts: npt.ArrayLike,
@@ -129,7 +134,7 @@ def fit_attribute(
         seasonal, coef = _choose(w[keep], share[keep], n[keep], w[0])
         expected = np.clip(_design(w, seasonal, w[0]) @ coef, 0.0, 1.0)
         bounded = np.clip(expected, 0.5 / n, 1.0 - 0.5 / n)
-        p_values = np.maximum(binom.sf(k - 1, n, bounded), P_FLOOR)
+        p_values = np.maximum(_upper_tail(k, n, bounded), P_FLOOR)
         outliers = (p_values < alpha) & (share >= expected + min_lift)
         if np.array_equal(~outliers, keep) or (~outliers).sum() < 4:
             break

@@ -140,9 +140,11 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
             run_sql(connection, name, {**params, "start": start, "end": end})
         activity_peaks = judge_activity(connection, settings, start, end)
         sentiment_peaks = judge_sentiment(connection, settings, start, end)
+        logger.debug("peaks judged: %.2f s", time.perf_counter() - started)
         for name in ANATOMY_TABLES:
             run_sql(connection, name, {**params, "start": start, "end": end})
         models = build_models(connection, settings, start)
+        logger.debug("models: %.2f s in all so far", time.perf_counter() - started)
         activity_rows, weekly_rows = connection.execute(
             text(
                 "SELECT (SELECT count(*) FROM trend_daily_activity WHERE day BETWEEN :s AND :e), "
