@@ -188,7 +188,7 @@ SELECT * FROM (
     SELECT 'sentiment', hashtag, city, day, label, negative_share, baseline_share
     FROM trend_sentiment_days WHERE is_peak AND day BETWEEN :start AND :end
 ) p
-ORDER BY day DESC, (hashtag = '*' AND city = '*') DESC, kind, hashtag, city
+ORDER BY (hashtag = '*' AND city = '*') DESC, day DESC, kind, hashtag, city
 """
 _PEAK_INFLUENCERS = """
 SELECT peak_kind, hashtag, city, day, username, home_city, posts, likes, share, mean_sentiment,
