@@ -249,7 +249,7 @@ def _peaks(data: ReportData) -> str:
     count = (
         f"{data.peaks_total}"
         if data.peaks_total == shown
-        else f"{shown} latest of {data.peaks_total}"
+        else f"{data.peaks_total}; shown: {shown}, the peaks of all cities first, then the latest"
     )
     broad = [p for p in data.peaks if p.hashtag == "*"]
     narrow = [p for p in data.peaks if p.hashtag != "*"]
