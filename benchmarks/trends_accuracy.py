@@ -249,7 +249,9 @@ def _score_attributes(
             tally.add(f"forecast_beats_{name}", model < baseline)
 
 
-def run_seed(scenario: Path, seed: int, server: str, workdir: Path, tally: Tally) -> dict[str, Any]:
+def run_seed(
+    scenario: Path, seed: int, server: str, workdir: Path, tally: Tally, *, detector: bool = True
+) -> dict[str, Any]:
     """Generate, collect, enrich, detect, build and score one world."""
     from trendminer.collect import import_archive
     from trendminer.detect import detect
@@ -274,11 +276,12 @@ def run_seed(scenario: Path, seed: int, server: str, workdir: Path, tally: Tally
             database_url=url, data_dir=workdir / f"data_{seed}", report_dir=workdir / "reports"
         )
         truth = json.loads((world / "truth" / "world.json").read_text())
-        for stage, action in (
+        stages = [
             ("collect_s", lambda: import_archive(engine, settings, world)),
             ("enrich_s", lambda: enrich(engine, settings, everything=True)),
             ("detect_s", lambda: detect(engine, settings)),
-        ):
+        ]
+        for stage, action in stages if detector else stages[:2]:
             began = time.perf_counter()
             action()
             timings[stage] = time.perf_counter() - began
@@ -311,6 +314,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="The small scenario, one seed.")
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9])
     parser.add_argument("--scale", type=float, default=6.0, help="Volume x the default world.")
+    parser.add_argument(
+        "--no-detect",
+        action="store_true",
+        help="Skip the detector (attribute figures then come out NaN): peaks only.",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     tally = Tally()
@@ -324,7 +332,9 @@ def main() -> None:
             else:
                 scenario, seeds = scaled_scenario(args.scale, workdir), args.seeds
             for seed in seeds:
-                runs.append(run_seed(scenario, seed, server, workdir, tally))
+                runs.append(
+                    run_seed(scenario, seed, server, workdir, tally, detector=not args.no_detect)
+                )
                 print(json.dumps(runs[-1]))
         finally:
             if not os.environ.get("TRENDMINER_TEST_DATABASE_URL"):
