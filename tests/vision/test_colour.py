@@ -76,3 +76,10 @@ def test_batched_boxes_over_several_pictures() -> None:
     names = box_colours(torch.stack([first, second]), boxes, torch.tensor([0, 1, 1]))
     assert names == ["Green", "Purple", "Yellow"]
     assert box_colours(first[None], torch.zeros(0, 4), torch.zeros(0, dtype=torch.long)) == []
+
+
+def test_two_plain_garments_in_one_box_are_not_a_pattern() -> None:
+    picture = _picture()
+    picture[:, 20:100, 30:90] = _rgb(REFERENCE["Red"])
+    picture[:, 68:100, 30:90] = _rgb(REFERENCE["Blue"])  # a plain blue garment overlaps below
+    assert dominant_colour(picture, (30, 20, 90, 100)) == "Red"

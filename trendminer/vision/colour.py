@@ -29,6 +29,10 @@ SECOND_COLOUR_SHARE = 0.25
 FIRST_COLOUR_SHARE = 0.6
 MIN_KEPT_SHARE = 0.25
 RING_SKIN_SHARE = 0.2
+PLAIN_CHANGES = 0.1
+"""Below this share of neighbouring samples that differ in colour, a box is not a pattern."""
+PATTERN_CHANGES = 0.25
+MIN_PATTERN_SHARE = 0.15
 
 
 def name_pixels(rgb: Tensor) -> Tensor:
@@ -141,7 +145,14 @@ def box_colours(images: Tensor, boxes: Tensor, image_index: Tensor) -> list[str]
 
     share = hist / hist.sum(1, keepdim=True).clamp_min(1e-6)
     top = share.topk(2, dim=1)
-    multi = (top.values[:, 1] >= SECOND_COLOUR_SHARE) & (top.values[:, 0] < FIRST_COLOUR_SHARE)
+    # A pattern alternates colours from sample to sample; two plain garments meet once.
+    grid = inside_names.argmax(-1).view(-1, SAMPLES, SAMPLES)
+    changes = (grid[:, :, 1:] != grid[:, :, :-1]).float().mean((1, 2))
+    changes = (changes + (grid[:, 1:] != grid[:, :-1]).float().mean((1, 2))) / 2
+    split = (top.values[:, 1] >= SECOND_COLOUR_SHARE) & (top.values[:, 0] < FIRST_COLOUR_SHARE)
+    multi = (split & (changes >= PLAIN_CHANGES)) | (
+        (top.values[:, 1] >= MIN_PATTERN_SHARE) & (changes >= PATTERN_CHANGES)
+    )
     names = []
     for index, is_multi in zip(top.indices[:, 0].tolist(), multi.tolist(), strict=True):
         names.append(MULTICOLOUR if is_multi else SOLID_COLOURS[index])
