@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.dags.conftest import DAG_FILES, ROOT, airflow_environment
-from trendminer.orchestration.defaults import OWNER
 from trendminer.orchestration.tags import Tag
 
 if TYPE_CHECKING:
@@ -90,6 +89,8 @@ def test_the_guard_catches_a_connecting_dag_file(tmp_path: Path, airflow_home: P
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAGS))
 def test_dag_policy(dagbag: DagBag, dag_id: str) -> None:
+    from trendminer.orchestration.defaults import OWNER  # imports Airflow: after its fixture
+
     dag = dagbag.dags[dag_id]
     assert dag.doc_md
     assert "**Owner:**" in dag.doc_md
