@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
-from trendminer.vision.checkpoint import load_checkpoint, shipped_checkpoint
+from trendminer.vision.checkpoint import load_checkpoint, read_meta, shipped_checkpoint
 from trendminer.vision.inference import BatchOutput, Detector
 
 logger = logging.getLogger(__name__)
@@ -81,9 +81,13 @@ def _detector(
     return Detector(model, meta, device=device, precision=precision, score_threshold=threshold)
 
 
+def _checkpoint_path(settings: Settings) -> Path:
+    return Path(settings.detector_checkpoint or shipped_checkpoint()).expanduser()
+
+
 def load_detector(settings: Settings) -> Detector:
     """The configured detector (the shipped one by default), cached per process."""
-    path = Path(settings.detector_checkpoint or shipped_checkpoint()).expanduser()
+    path = _checkpoint_path(settings)
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _detector(
         path,
@@ -114,7 +118,7 @@ def _pending(
 
 def pending_media_batches(engine: Engine, settings: Settings, batch_size: int) -> list[list[int]]:
     """Ids of the pictures awaiting the current model, in batches of ``batch_size`` (Airflow)."""
-    version = load_detector(settings).meta.version
+    version = read_meta(_checkpoint_path(settings)).version
     with engine.connect() as connection:
         ids = [media_id for media_id, _ in _pending(connection, version, None, None)]
     return [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
