@@ -81,7 +81,11 @@ def scaled_scenario(scale: float, folder: Path) -> Path:
     source = (SCENARIOS / "default.toml").read_text()
     per_day = tomllib.loads(source)["world"]["posts_per_day"]
     scaled = re.sub(
-        r"^posts_per_day = [0-9.]+", f"posts_per_day = {per_day * scale:g}", source, flags=re.M
+        r"^posts_per_day = [0-9.]+",
+        f"posts_per_day = {per_day * scale:g}",
+        source,
+        count=1,
+        flags=re.M,
     )
     path = folder / "scenario.toml"
     path.write_text(scaled)

@@ -1,9 +1,12 @@
 """Judge the daily series: activity peaks and negative-sentiment peaks for a window of days.
 
-The series are the margins of the daily tables: all posts (``'*'``, ``'*'``), each hashtag
-(``hashtag``, ``'*'``) and each city (``'*'``, ``city``). A series begins on its first day in
-the table; a day is judged from at most ``settings.peak_history_days`` days before it, read
-from the tables, so a window built alone gives the rows a full rebuild gives.
+An activity day is scored on its posts, provided its activity index rose too (otherwise the
+smaller of the two scores): one post with very many likes does not make a peak, more posts with
+their likes do, and the heavy-tailed likes do not drown a rise in posts. The series are the
+margins of the daily tables: all posts (``'*'``, ``'*'``), each hashtag (``hashtag``, ``'*'``)
+and each city (``'*'``, ``city``). A series begins on its first day in the table; a day is
+judged from at most ``settings.peak_history_days`` days before it, read from the tables, so a
+window built alone gives the rows a full rebuild gives.
 """
 
 from __future__ import annotations
@@ -137,20 +140,30 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
     """Write ``trend_activity_days`` for the window; returns the number of peak days."""
     history = settings.peak_history_days
     frame = _load(
-        connection, "trend_daily_activity", {"activity": "activity_index"}, start, end, history
+        connection,
+        "trend_daily_activity",
+        {"activity": "activity_index", "posts": "posts"},
+        start,
+        end,
+        history,
     )
     activity = frame.values["activity"]
     first = history
-    scores = score_matrix(
-        activity,
-        starts=frame.starts,
-        period=WEEK,
-        phase_offset=frame.first_day.toordinal(),
-        first=first,
-        history=history,
-        min_history=MIN_HISTORY_DAYS,
-        counts=True,
-    )
+    common = {
+        "starts": frame.starts,
+        "period": WEEK,
+        "phase_offset": frame.first_day.toordinal(),
+        "first": first,
+        "history": history,
+        "min_history": MIN_HISTORY_DAYS,
+        "counts": True,
+    }
+    scores = score_matrix(activity, **common)  # type: ignore[arg-type]
+    by_posts = score_matrix(frame.values["posts"], **common)  # type: ignore[arg-type]
+    # a peak needs more posts, not only one post with many likes: the posts' score counts,
+    # provided the activity index rose too (likes are heavy-tailed, so its own score is noisy)
+    combined = np.where(scores.score > 0, by_posts.score, np.fmin(scores.score, by_posts.score))
+    scores = type(scores)(baseline=scores.baseline, score=combined)
     threshold = settings.peak_z_threshold
     judged = ~np.isnan(scores.score)
     peaks = judged & (np.nan_to_num(scores.score) >= threshold)

@@ -3,9 +3,12 @@
 For each day, the baseline share is pooled from the days before it (at most ``history``):
 first over all of them, then again without the days that are themselves significantly high
 against that first estimate, so earlier peaks do not lift the baseline. The day is a peak when
-it has at least ``min_volume`` labelled items, a one-sided binomial test
-``P(X >= negative | labelled, baseline)`` below ``alpha``, and a share at least ``min_lift``
-above the baseline. Like the activity peaks, a day is judged only from the days before it.
+it has at least ``min_volume`` labelled items, a one-sided test below ``alpha``, and a share
+at least ``min_lift`` above the baseline. The test is the binomial ``P(X >= negative |
+labelled, baseline)``, made no smaller than its normal form with the variance widened by the
+history's dispersion (Pearson chi-square per day, at least 1): comments follow their post's
+tone, so items come in clusters and a bare binomial test would over-read them. Like the
+activity peaks, a day is judged only from the days before it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom
+from scipy.stats import binom, norm
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -30,13 +33,23 @@ class SentimentScores:
     low: npt.NDArray[np.bool_]
 
 
-def _pooled_baseline(negative: FloatArray, labelled: FloatArray, alpha: float) -> float:
+def _pooled_baseline(
+    negative: FloatArray, labelled: FloatArray, alpha: float
+) -> tuple[float, float]:
+    """Baseline share and dispersion (>= 1) of the history, its high days left out."""
     total = labelled.sum()
     rate = negative.sum() / total
-    high = binom.sf(negative - 1, labelled, rate) < alpha
-    if high.any() and (~high).any() and labelled[~high].sum() > 0:
-        rate = negative[~high].sum() / labelled[~high].sum()
-    return float(min(max(rate, 0.5 / total), 1.0 - 0.5 / total))
+    keep = ~(binom.sf(negative - 1, labelled, rate) < alpha)
+    if keep.any() and labelled[keep].sum() > 0:
+        rate = negative[keep].sum() / labelled[keep].sum()
+    rate = float(min(max(rate, 0.5 / total), 1.0 - 0.5 / total))
+    used = keep & (labelled > 0)
+    dispersion = 1.0
+    if used.sum() > 1:
+        expected = labelled[used] * rate
+        pearson = (negative[used] - expected) ** 2 / (expected * (1 - rate))
+        dispersion = max(1.0, float(pearson.sum() / (used.sum() - 1)))
+    return rate, dispersion
 
 
 def score_sentiment(
@@ -65,12 +78,16 @@ def score_sentiment(
         past_n = n[lo:day]
         if past_n.sum() < min_volume:
             continue
-        rate = _pooled_baseline(k[lo:day], past_n, alpha)
+        rate, dispersion = _pooled_baseline(k[lo:day], past_n, alpha)
         judged[day] = True
         baseline[day] = rate
         if n[day] == 0:
             continue
-        p_value[day] = float(binom.sf(k[day] - 1, n[day], rate))
+        spread = np.sqrt(dispersion * n[day] * rate * (1 - rate))
+        p_value[day] = max(
+            float(binom.sf(k[day] - 1, n[day], rate)),
+            float(norm.sf((k[day] - n[day] * rate) / spread)),
+        )
         share = k[day] / n[day]
         is_peak[day] = bool(
             n[day] >= min_volume and p_value[day] < alpha and share >= rate + min_lift
