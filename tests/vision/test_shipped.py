@@ -1,0 +1,35 @@
+"""The shipped checkpoint: small, self-describing, and it finds garments in a Sample picture."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
+from trendminer.vision.checkpoint import load_checkpoint, shipped_checkpoint
+from trendminer.vision.classes import MODANET_CLASSES
+from trendminer.vision.evaluation import iou
+from trendminer.vision.inference import Detector
+
+
+def test_shipped_checkpoint_describes_itself() -> None:
+    path = shipped_checkpoint()
+    assert path.stat().st_size < 10 * 1024 * 1024
+    _, meta = load_checkpoint()
+    assert (meta.architecture, meta.classes, meta.input_size) == ("ssdlite", MODANET_CLASSES, 320)
+    assert isinstance(meta.training_data["renderer_version"], int)
+    assert meta.recipe["optimizer"] == "adamw"
+
+
+def test_shipped_checkpoint_finds_large_garments() -> None:
+    outfit = (Garment("pants", "Blue"), Garment("top", "Red"), Garment("footwear", "Black"))
+    picture, boxes = draw_picture(PictureSpec(320, 400, 12345, (outfit,)))
+    model, meta = load_checkpoint()
+    detector = Detector(model, meta, device="cpu", precision="fp32", score_threshold=0.3)
+    pixels = torch.from_numpy(np.asarray(picture).copy()).permute(2, 0, 1)
+    found = detector.detect([pixels], [(400, 320)])[0]
+    for truth in (b for b in boxes if b.class_name in ("pants", "top")):
+        same = [d for d in found if d.class_name == truth.class_name]
+        overlaps = iou((truth.x1, truth.y1, truth.x2, truth.y2), np.array([d.box for d in same]))
+        assert len(same) > 0, truth.class_name
+        assert overlaps.max() >= 0.5, truth.class_name
