@@ -7,9 +7,10 @@ into a temporary folder; then, side by side on one device, with the same precisi
 autocast where the device has it) and the model in channels-last memory format:
 
 - ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` (its per-picture
-  transform and Python post-processing), one picture at a time;
+  transform and Python post-processing, with the pipeline's score threshold), one at a time;
 - ``pipeline_img_s``: ``Detector.detect_files`` (DataLoader workers decode, batched resize,
-  normalise, network, batched box decoding and ``batched_nms``, colours) in batches;
+  normalise, network, batched box decoding and ``batched_nms``, and colours, which the loop
+  does not compute) in batches;
 - ``model_img_s``: the network alone (backbone and heads) on batches already on the device.
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
@@ -78,6 +79,9 @@ def _sync(device: torch.device) -> None:
 def time_loop(detector: Detector, paths: list[Path]) -> float:
     """Pictures per second of a per-picture loop through torchvision's own forward."""
     model, device = detector.model, detector.device
+    # The same score threshold and detection cap as the pipeline (torchvision's defaults keep
+    # far more candidates, which would flatter the pipeline).
+    model.score_thresh, model.detections_per_img = detector.score_threshold, detector.max_detections
     started = time.perf_counter()
     with torch.inference_mode(), detector.autocast():
         for path in paths:
