@@ -89,13 +89,25 @@ class Settings(BaseSettings):
     activity_like_weight: float = Field(default=0.01, ge=0.0)
     peak_z_threshold: float = Field(default=3.0, gt=0.0)
     peak_history_days: int = Field(default=56, ge=14, description="Days a peak baseline sees.")
+    daily_peak_z_threshold: float = Field(
+        default=4.5,
+        gt=0.0,
+        description="Score a daily activity peak needs: the trend tables judge many series x "
+        "days, so one point's 3 would raise false alarms daily (4.5: one-sided p 3.4e-6).",
+    )
+    peak_min_baseline: float = Field(
+        default=3.0, ge=0.0, description="Floor of a daily activity baseline (posts a day)."
+    )
+    peak_window_days: int = Field(
+        default=3, ge=1, description="Longest run of days a peak test also sums (1: single days)."
+    )
     model_version: str | None = Field(
         default=None,
         description="Detection model version the trend tables read; empty: the most frequent "
         "version in detection_runs.",
     )
-    sentiment_peak_alpha: float = Field(default=0.001, gt=0.0, lt=1.0)
-    sentiment_peak_min_volume: int = Field(default=20, ge=1)
+    sentiment_peak_alpha: float = Field(default=1e-5, gt=0.0, lt=1.0)
+    sentiment_peak_min_volume: int = Field(default=10, ge=1, description="Labelled posts.")
     sentiment_peak_min_lift: float = Field(default=0.05, ge=0.0, description="Share points.")
     attribute_event_alpha: float = Field(default=0.001, gt=0.0, lt=1.0)
     forecast_weeks: int = Field(default=4, ge=1)

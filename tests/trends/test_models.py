@@ -93,3 +93,17 @@ def test_a_city_that_copies_another_two_weeks_later_follows_it() -> None:
     assert found[(0, 1)].granger_p is not None
     assert found[(0, 1)].granger_p < 0.001
     assert found[(1, 0)].correlation < 0.5
+
+
+def test_a_negative_rise_over_a_few_days_is_found_by_its_run_of_days() -> None:
+    rng = np.random.default_rng(5)
+    labelled = np.full(70, 30.0)
+    negative = rng.binomial(30, 0.15, 70).astype(float)
+    negative[60:63] = [10, 10, 11]  # about 33% a day against 15%: weak alone, strong together
+    alone = score_sentiment(negative, labelled, history=28, min_history=7)
+    assert not alone.is_peak[60:63].any()
+    runs = score_sentiment(negative, labelled, history=28, min_history=7, windows=3)
+    assert runs.is_peak[62]
+    assert not runs.is_peak[:60].any()
+    prefix = score_sentiment(negative[:62], labelled[:62], history=28, min_history=7, windows=3)
+    np.testing.assert_array_equal(runs.is_peak[:62], prefix.is_peak)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from trendminer.trends.peaks import detect_period, find_peaks, peak_runs, score_series
+from trendminer.trends.peaks import (
+    detect_period,
+    find_peaks,
+    peak_runs,
+    score_matrix,
+    score_series,
+    window_scores,
+)
 
 
 def weekly_series(days: int = 120, seed: int = 3) -> np.ndarray:
@@ -60,3 +67,55 @@ def test_a_trend_is_followed_not_flagged() -> None:
 def test_the_period_is_found() -> None:
     assert detect_period(weekly_series(), (7,)) == 7
     assert detect_period(np.random.default_rng(1).normal(10, 1, 100), (7,)) == 1
+
+
+def test_a_floored_baseline_needs_a_burst_not_one_or_two_posts() -> None:
+    values = np.zeros(60)
+    values[50] = 2
+    values[55] = 16
+    scores = score_matrix(values, period=7, counts=True, min_baseline=3.0)
+    assert scores.baseline[0, 50] == 3.0
+    assert scores.score[0, 50] < 1
+    assert scores.score[0, 55] > 4.5
+    unfloored = score_matrix(values, period=7, counts=True)
+    assert unfloored.score[0, 50] > scores.score[0, 50]
+
+
+def test_small_noisy_series_many_times_over_raise_no_daily_peak() -> None:
+    rng = np.random.default_rng(11)
+    weekday = np.array([0.9, 0.9, 0.95, 1.0, 1.05, 1.15, 1.05])
+    means = rng.uniform(0.2, 12, size=(150, 1)) * np.tile(weekday, 18)[None, :120]
+    values = rng.poisson(means).astype(float)
+    scores = score_matrix(
+        values, period=7, history=56, min_history=28, counts=True, min_baseline=3.0
+    )
+    best = window_scores(values, scores, windows=3, threshold=4.5, counts=True)
+    assert np.nanmax(best.score) < 4.5  # 150 series x 100 days judged: no false alarm
+    assert np.nansum(scores.score >= 3.0) > 0  # a single series' threshold would raise some
+
+
+def test_a_rise_spread_over_days_is_found_by_its_window_and_judged_causally() -> None:
+    values = weekly_series(days=100)
+    values[78:81] += 20  # about 3 standard deviations a day: no single day breaks 4.5
+    single = score_series(values, period=7, counts=True)
+    assert np.nanmax(single.score[78:81]) < 4.5
+    best = window_scores(values, single, windows=3, threshold=4.5, counts=True)
+    assert best.score[80] >= 4.5
+    assert np.nanmax(best.score[:78]) < 4.5
+    prefix = window_scores(
+        values[:80],
+        score_series(values[:80], period=7, counts=True),
+        windows=3,
+        threshold=4.5,
+        counts=True,
+    )
+    np.testing.assert_array_equal(best.score[:80], prefix.score)
+
+
+def test_a_published_single_day_peak_is_not_carried_into_the_next_days() -> None:
+    values = weekly_series(days=100)
+    values[80] += 150
+    single = score_series(values, period=7, counts=True)
+    best = window_scores(values, single, windows=3, threshold=4.5, counts=True)
+    assert best.score[80] >= 4.5
+    assert np.nanmax(best.score[81:83]) < 4.5

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, text
 
 from trendminer.errors import TrendMinerError
 from trendminer.settings import Settings
-from trendminer.trends.daily import judge_activity, judge_sentiment
+from trendminer.trends.daily import history_span, judge_activity, judge_sentiment
 from trendminer.trends.models import build_models
 from trendminer.trends.sql import run_sql
 
@@ -130,7 +130,7 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
             "min_score": settings.detection_score_threshold,
         }
         history = _unbuilt_ranges(
-            connection, start - timedelta(days=settings.peak_history_days), start - timedelta(1)
+            connection, start - timedelta(days=history_span(settings)), start - timedelta(1)
         )
         for first, last in [*history, (start, end)]:
             for name in DAY_TABLES:

@@ -21,11 +21,11 @@ from sqlalchemy import Connection, text
 
 from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
-from trendminer.trends.peaks import score_matrix
+from trendminer.trends.peaks import SeriesScores, score_matrix, window_scores
 from trendminer.trends.sentiment import score_sentiment
 
 WEEK = 7
-MIN_HISTORY_DAYS = 14
+MIN_HISTORY_DAYS = 28
 
 Series = tuple[str, str]
 
@@ -47,6 +47,12 @@ SENTIMENT_COLUMNS = (
     "hashtag", "city", "day", "labelled", "negative", "negative_share", "baseline_share",
     "p_value", "label", "is_peak", "run_start",
 )  # fmt: skip
+
+
+def history_span(settings: Settings) -> int:
+    """Days before a judged day that its judgement reads: the baseline's history, plus the
+    earlier days of its longest run (each judged from its own history)."""
+    return settings.peak_history_days + settings.peak_window_days - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,34 +144,42 @@ def _replace(
 
 def judge_activity(connection: Connection, settings: Settings, start: date, end: date) -> int:
     """Write ``trend_activity_days`` for the window; returns the number of peak days."""
-    history = settings.peak_history_days
+    history, windows = settings.peak_history_days, settings.peak_window_days
+    first = history_span(settings)
     frame = _load(
         connection,
         "trend_daily_activity",
         {"activity": "activity_index", "posts": "posts"},
         start,
         end,
-        history,
+        first,
     )
     activity = frame.values["activity"]
-    first = history
     common = {
         "starts": frame.starts,
         "period": WEEK,
         "phase_offset": frame.first_day.toordinal(),
-        "first": first,
+        "first": history,  # the days before the window that its runs of days reach back to
         "history": history,
         "min_history": MIN_HISTORY_DAYS,
         "counts": True,
+        "min_baseline": settings.peak_min_baseline,
     }
-    scores = score_matrix(activity, **common)  # type: ignore[arg-type]
+    threshold = settings.daily_peak_z_threshold
+    by_index = score_matrix(activity, **common)  # type: ignore[arg-type]
     by_posts = score_matrix(frame.values["posts"], **common)  # type: ignore[arg-type]
+    index_score = window_scores(
+        activity, by_index, windows=windows, threshold=threshold, counts=True
+    ).score
+    posts_score = window_scores(
+        frame.values["posts"], by_posts, windows=windows, threshold=threshold, counts=True
+    )
     # a peak needs more posts, not only one post with many likes: the posts' score counts,
     # provided the activity index rose too (likes are heavy-tailed, so its own score is noisy)
-    combined = np.where(scores.score > 0, by_posts.score, np.fmin(scores.score, by_posts.score))
-    scores = type(scores)(baseline=scores.baseline, score=combined)
-    threshold = settings.peak_z_threshold
+    combined = np.where(index_score > 0, posts_score.score, np.fmin(index_score, posts_score.score))
+    scores = SeriesScores(baseline=by_index.baseline, score=combined, scale=by_index.scale)
     judged = ~np.isnan(scores.score)
+    judged[:, :first] = False
     peaks = judged & (np.nan_to_num(scores.score) >= threshold)
     run_starts = _run_starts(connection, "trend_activity_days", frame, peaks, first)
     rows = []
@@ -192,20 +206,16 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
 
 def judge_sentiment(connection: Connection, settings: Settings, start: date, end: date) -> int:
     """Write ``trend_sentiment_days`` for the window; returns the number of peak days."""
-    history = settings.peak_history_days
+    history, first = settings.peak_history_days, history_span(settings)
     frame = _load(
         connection,
         "trend_daily_sentiment",
-        {
-            "labelled": "posts_labelled + comments_labelled",
-            "negative": "posts_negative + comments_negative",
-        },
+        {"labelled": "posts_labelled", "negative": "posts_negative"},
         start,
         end,
-        history,
+        first,
     )
     labelled, negative = frame.values["labelled"], frame.values["negative"]
-    first = history
     peaks = np.zeros(labelled.shape, dtype=bool)
     results = []
     for row in range(len(frame.series)):
@@ -219,6 +229,7 @@ def judge_sentiment(connection: Connection, settings: Settings, start: date, end
             min_volume=settings.sentiment_peak_min_volume,
             alpha=settings.sentiment_peak_alpha,
             min_lift=settings.sentiment_peak_min_lift,
+            windows=settings.peak_window_days,
         )
         peaks[row] = result.is_peak
         results.append(result)

@@ -36,10 +36,11 @@ MEDIAN_VARIANCE = np.pi / 2  # variance of a median of c normal points: (pi/2) s
 
 @dataclass(frozen=True, slots=True)
 class SeriesScores:
-    """Per point: the baseline and the score (NaN where the history was too short)."""
+    """Per point: the baseline, the residual scale and the score (NaN: history too short)."""
 
     baseline: FloatArray
     score: FloatArray
+    scale: FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +123,13 @@ def score_matrix(
     history: int | None = None,
     min_history: int | None = None,
     counts: bool = False,
+    min_baseline: float = 0.0,
 ) -> SeriesScores:
     """``score_series`` for many aligned series at once (rows x points).
 
     ``starts[r]`` is the index where row ``r`` begins (earlier points are not part of it).
+    ``min_baseline`` floors a count baseline, so that a series that was (nearly) empty needs a
+    real burst, not one or two posts, to peak.
     """
     x = np.atleast_2d(np.asarray(values, dtype=np.float64))
     rows, points = x.shape
@@ -136,6 +140,7 @@ def score_matrix(
     needed = min_history or default_min_history(period)
     baseline = np.full(x.shape, np.nan)
     score = np.full(x.shape, np.nan)
+    spread = np.full(x.shape, np.nan)
     for index in range(first, points):
         first_index = np.maximum(begin, index - look_back)
         lengths = index - first_index
@@ -146,7 +151,7 @@ def score_matrix(
             base, scale, cycles = _baselines(past, low, index, period, phase_offset)
             scale = scale * np.sqrt(cycles / (cycles - 1))
             if counts:
-                base = np.maximum(base, 0.0)
+                base = np.maximum(base, min_baseline)
                 scale = np.maximum(scale, np.sqrt(np.maximum(base, 1.0)))
             else:
                 floor = 0.01 * np.median(np.abs(past), axis=1)
@@ -158,7 +163,49 @@ def score_matrix(
                 z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
             baseline[chosen, index] = base
             score[chosen, index] = z
-    return SeriesScores(baseline=baseline, score=score)
+            spread[chosen, index] = scale
+    return SeriesScores(baseline=baseline, score=score, scale=spread)
+
+
+def window_scores(
+    values: npt.ArrayLike,
+    scores: SeriesScores,
+    *,
+    windows: int,
+    threshold: float,
+    counts: bool = False,
+) -> SeriesScores:
+    """The best score of the runs of 1 .. ``windows`` points ending at each point.
+
+    A run sums its values against the sum of its points' baselines, with the scales added in
+    quadrature (and, for counts, no more than the exact Poisson tail of the sums allows), so a
+    rise spread over a few points is found even where no single point breaks its baseline. A
+    run counts only when each of its points is above its baseline and none before its last
+    scores ``threshold`` alone (a published single-point peak is not carried into later days).
+    Every point of a run is judged from the points before it, so the rule stays causal.
+    """
+    x = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    single, baseline, scale = (
+        np.atleast_2d(a) for a in (scores.score, scores.baseline, scores.scale)
+    )
+    best = single.copy()
+    total, base, variance = x.copy(), baseline.copy(), scale**2
+    allowed = np.nan_to_num(single, nan=-np.inf) > 0
+    for lag in range(1, windows):
+        shifted = np.full(x.shape, np.nan)
+        shifted[:, lag:] = single[:, :-lag]
+        allowed &= (np.nan_to_num(shifted, nan=-np.inf) > 0) & (shifted < threshold)
+        total[:, lag:] += x[:, :-lag]
+        base[:, lag:] += baseline[:, :-lag]
+        variance[:, lag:] += scale[:, :-lag] ** 2
+        base[:, :lag] = np.nan
+        z = (total - base) / np.sqrt(variance)
+        if counts:
+            z = np.minimum(z, _poisson_z(total, np.nan_to_num(base)))
+        best = np.where(allowed, np.fmax(best, z), best)
+    return SeriesScores(
+        baseline=scores.baseline, score=best.reshape(scores.score.shape), scale=scores.scale
+    )
 
 
 def score_series(
@@ -186,7 +233,7 @@ def score_series(
         min_history=min_history,
         counts=counts,
     )
-    return SeriesScores(baseline=scores.baseline[0], score=scores.score[0])
+    return SeriesScores(baseline=scores.baseline[0], score=scores.score[0], scale=scores.scale[0])
 
 
 def peak_runs(score: FloatArray, threshold: float) -> list[tuple[int, int, int]]:

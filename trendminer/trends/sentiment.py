@@ -2,13 +2,16 @@
 
 For each day, the baseline share is pooled from the days before it (at most ``history``):
 first over all of them, then again without the days that are themselves significantly high
-against that first estimate, so earlier peaks do not lift the baseline. The day is a peak when
-it has at least ``min_volume`` labelled items, a one-sided test below ``alpha``, and a share
+against that first estimate, so earlier peaks do not lift the baseline. A day is a peak when
+one of the runs of 1 .. ``windows`` days ending on it (against the baseline of the run's first
+day) has at least ``min_volume`` labelled items, a one-sided test below ``alpha``, and a share
 at least ``min_lift`` above the baseline. The test is the binomial ``P(X >= negative |
 labelled, baseline)``, made no smaller than its normal form with the variance widened by the
-history's dispersion (Pearson chi-square per day, at least 1): comments follow their post's
-tone, so items come in clusters and a bare binomial test would over-read them. Like the
-activity peaks, a day is judged only from the days before it.
+history's dispersion (Pearson chi-square per day, at least 1), since items can come in clusters
+(one author's burst). The trend tables count posts only, not comments: comments mostly share
+their post's tone, so a post and its comments are one piece of evidence, not many. Like the
+activity peaks, a day is judged only from the days before it; ``alpha`` is small because many
+series x days x windows are tested.
 """
 
 from __future__ import annotations
@@ -60,37 +63,54 @@ def score_sentiment(
     first: int = 0,
     history: int = 56,
     min_history: int = 7,
-    min_volume: int = 20,
-    alpha: float = 0.001,
+    min_volume: int = 10,
+    alpha: float = 1e-5,
     min_lift: float = 0.05,
+    windows: int = 1,
 ) -> SentimentScores:
     """Judge days ``first`` .. end of one daily series that begins at index ``start``."""
     k = np.asarray(negative, dtype=np.float64)
     n = np.asarray(labelled, dtype=np.float64)
     size = k.size
-    baseline = np.full(size, np.nan)
+    rates = np.full(size, np.nan)
+    dispersions = np.full(size, np.nan)
+    for day in range(max(first - windows + 1, start + min_history, 0), size):
+        lo = max(start, day - history)
+        if n[lo:day].sum() < min_volume:
+            continue
+        rates[day], dispersions[day] = _pooled_baseline(k[lo:day], n[lo:day], alpha)
+    days = np.arange(size)
+    single = np.zeros(size, dtype=bool)
+    judged = ~np.isnan(rates) & (days >= first)
     p_value = np.full(size, np.nan)
     is_peak = np.zeros(size, dtype=bool)
-    judged = np.zeros(size, dtype=bool)
-    low = np.zeros(size, dtype=bool)
-    for day in range(max(first, start + min_history), size):
-        lo = max(start, day - history)
-        past_n = n[lo:day]
-        if past_n.sum() < min_volume:
+    total_k, total_n = np.zeros(size), np.zeros(size)
+    allowed = np.ones(size, dtype=bool)  # no earlier day of the run is a peak on its own
+    for width in range(1, windows + 1):
+        lag = width - 1
+        total_k[lag:] += k[: size - lag]
+        total_n[lag:] += n[: size - lag]
+        rate = np.full(size, np.nan)
+        dispersion = np.full(size, np.nan)
+        rate[lag:] = rates[: size - lag]
+        dispersion[lag:] = dispersions[: size - lag]
+        if lag:
+            earlier = np.zeros(size, dtype=bool)
+            earlier[lag:] = single[: size - lag]
+            allowed &= ~earlier
+        # days before ``first`` are judged alone too: a run reaching back to them needs them
+        since = first if lag else first - windows + 1
+        valid = np.flatnonzero(allowed & (days >= since) & ~np.isnan(rate) & (total_n > 0))
+        if not valid.size:
             continue
-        rate, dispersion = _pooled_baseline(k[lo:day], past_n, alpha)
-        judged[day] = True
-        baseline[day] = rate
-        if n[day] == 0:
-            continue
-        spread = np.sqrt(dispersion * n[day] * rate * (1 - rate))
-        p_value[day] = max(
-            float(binom.sf(k[day] - 1, n[day], rate)),
-            float(norm.sf((k[day] - n[day] * rate) / spread)),
-        )
-        share = k[day] / n[day]
-        is_peak[day] = bool(
-            n[day] >= min_volume and p_value[day] < alpha and share >= rate + min_lift
-        )
-        low[day] = bool(n[day] >= min_volume and binom.cdf(k[day], n[day], rate) < alpha)
-    return SentimentScores(baseline, p_value, is_peak, judged, low)
+        kk, nn, rr = total_k[valid], total_n[valid], rate[valid]
+        spread = np.sqrt(dispersion[valid] * nn * rr * (1 - rr))
+        p = np.maximum(binom.sf(kk - 1, nn, rr), norm.sf((kk - nn * rr) / spread))
+        p_value[valid] = np.fmin(p_value[valid], p)
+        is_peak[valid] |= (nn >= min_volume) & (p < alpha) & (kk / nn >= rr + min_lift)
+        if not lag:
+            single = is_peak.copy()
+    is_peak[: max(first, 0)] = False
+    p_value[: max(first, 0)] = np.nan
+    low = judged & (n >= min_volume) & (binom.cdf(k, n, np.nan_to_num(rates)) < alpha)
+    return SentimentScores(rates, p_value, is_peak, judged, low)
