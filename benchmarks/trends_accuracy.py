@@ -5,6 +5,11 @@ scaled by ``--scale``, so that tests have power), run the real chain into a temp
 (``import_archive`` -> ``enrich`` -> ``detect`` with the shipped checkpoint -> ``build_trends``)
 and score the trend tables against ``truth/events.json``:
 
+Matching (peaks): a peak run (consecutive peak days of one series, ``hashtag = '*'``) matches
+a planted event when the run and the event's local days overlap (no date slack: a day is
+judged from the days up to it, so a found peak lies on the event's days) and the scope fits: a
+city run matches events of that city or of every city; an all-cities run (``'*'``) matches any.
+
 - activity peaks: a planted ``activity_peak`` (city, or every city) is found when its scope's
   series (``'*'``, city) or (``'*'``, ``'*'``) has a peak day within its days. Precision is over
   the peak runs of those series (hashtag series are not scored: the truth has no hashtag

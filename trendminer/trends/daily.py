@@ -5,8 +5,10 @@ smaller of the two scores): one post with very many likes does not make a peak, 
 their likes do, and the heavy-tailed likes do not drown a rise in posts. The series are the
 margins of the daily tables: all posts (``'*'``, ``'*'``), each hashtag (``hashtag``, ``'*'``)
 and each city (``'*'``, ``city``). A series begins on its first day in the table; a day is
-judged from at most ``settings.peak_history_days`` days before it, read from the tables, so a
-window built alone gives the rows a full rebuild gives.
+judged from at most ``history_span`` days before it, read from the tables, so a window built
+alone gives the rows a full rebuild gives. Because every series is judged every day, the
+rules are stricter than for one series (see ``sql/README.md``: threshold, baseline floor, runs
+of days); the sentiment test counts posts, not comments (a post and its comments agree).
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ otherwise, and widened by ``sqrt(1 + (pi/2) / c)`` for the baseline's own
 uncertainty. For counts, a point above its baseline scores at most the normal score of its
 exact Poisson tail ``P(X >= value | baseline)``, so small counts are not over-read. A point
 scoring at least ``threshold`` above its baseline is a peak point;
-consecutive peak points make one peak.
+consecutive peak points make one peak. For many series judged at once (the daily trend
+tables), ``min_baseline`` floors a count baseline and ``window_scores`` also scores the runs of
+a few points ending at each point, still from the points before each.
 """
 
 from __future__ import annotations
