@@ -112,10 +112,14 @@ def generate_world(
         folders |= _write_metadata(out, world)
     else:
         # The workers render while this process writes the JSON files.
+        # close() + join() let the workers exit on their own: the pool's exit would SIGTERM
+        # them, which a handler inherited from the parent (Airflow installs some) may ignore.
         with multiprocessing.get_context("fork").Pool(count) as pool:
             pending = pool.map_async(_render, tasks, chunksize=32)
             folders |= _write_metadata(out, world)
             rendered = pending.get()
+            pool.close()
+            pool.join()
     boxes = []
     cursor = 0
     for post in world.posts:
