@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     )
     detection_score_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     detection_batch_size: int = Field(default=16, ge=1)
-    detection_device: str = Field(default="auto", description="auto (CUDA if present), cpu, cuda:N.")
+    detection_device: str = Field(
+        default="auto", description="auto (CUDA if present), cpu, cuda:N."
+    )
     detection_precision: str = Field(default="auto", description="auto, fp32, bf16 or fp16.")
     detection_workers: int = Field(default=2, ge=0, description="Picture-decoding processes.")
     sentiment_negative_threshold: float = Field(default=-0.05, le=0.0)
@@ -89,6 +91,9 @@ class Settings(BaseSettings):
     activity_like_weight: float = Field(default=0.01, ge=0.0)
     peak_z_threshold: float = Field(default=3.0, gt=0.0)
     peak_history_days: int = Field(default=56, ge=14, description="Days a peak baseline sees.")
+    peak_min_history_days: int = Field(
+        default=28, ge=7, description="Days of history a series needs before its days are judged."
+    )
     daily_peak_z_threshold: float = Field(
         default=4.5,
         gt=0.0,
@@ -118,8 +123,10 @@ class Settings(BaseSettings):
     nominatim_min_delay_s: float = Field(default=1.0, ge=0.0, description="Between queries.")
     nominatim_max_queries: int = Field(default=60, ge=0, description="Per enrich run.")
     language_candidates: list[str] = Field(
-        default_factory=lambda: "en es pt fr it de nl sv da no fi pl cs ru uk tr ar fa he hi bn "
-        "th vi id ms tl ja ko zh el ro hu".split(),
+        default_factory=lambda: (
+            "en es pt fr it de nl sv da no fi pl cs ru uk tr ar fa he hi bn "  # noqa: SIM905
+            "th vi id ms tl ja ko zh el ro hu".split()
+        ),
         description="Languages the detector chooses among (py3langid codes).",
     )
     language_log_prior: dict[str, float] = Field(

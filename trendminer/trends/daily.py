@@ -27,7 +27,6 @@ from trendminer.trends.peaks import SeriesScores, score_matrix, window_scores
 from trendminer.trends.sentiment import score_sentiment
 
 WEEK = 7
-MIN_HISTORY_DAYS = 28
 
 Series = tuple[str, str]
 
@@ -163,7 +162,7 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
         "phase_offset": frame.first_day.toordinal(),
         "first": history,  # the days before the window that its runs of days reach back to
         "history": history,
-        "min_history": MIN_HISTORY_DAYS,
+        "min_history": settings.peak_min_history_days,
         "counts": True,
         "min_baseline": settings.peak_min_baseline,
     }
@@ -227,7 +226,7 @@ def judge_sentiment(connection: Connection, settings: Settings, start: date, end
             start=int(frame.starts[row]),
             first=first,
             history=history,
-            min_history=MIN_HISTORY_DAYS,
+            min_history=settings.peak_min_history_days,
             min_volume=settings.sentiment_peak_min_volume,
             alpha=settings.sentiment_peak_alpha,
             min_lift=settings.sentiment_peak_min_lift,
