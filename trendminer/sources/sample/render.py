@@ -20,26 +20,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
+from trendminer.vision.classes import MODANET_CLASSES, MULTICOLOUR
+
 RENDERER_VERSION = 3
 
 # ModaNet's 13 classes, in ModaNet's category order (COCO category id = index + 1).
-CLASSES: tuple[str, ...] = (
-    "bag",
-    "belt",
-    "boots",
-    "footwear",
-    "outer",
-    "dress",
-    "sunglasses",
-    "pants",
-    "top",
-    "shorts",
-    "skirt",
-    "headwear",
-    "scarf/tie",
-)
-
-MULTICOLOUR = "More than 1 color"
+CLASSES: tuple[str, ...] = MODANET_CLASSES
 
 # GeoStyle's colour names and the sRGB each is rendered around (before a small jitter).
 COLOURS: dict[str, tuple[int, int, int]] = {
