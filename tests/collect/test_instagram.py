@@ -156,10 +156,14 @@ def test_instagram_pages_sidecars_videos_locations_then_watermark_stop(
         _add_page(rsps, "c1", pages[1], "c2")
         _add_page(rsps, "c2", pages[2], None)
         pictures = _add_pictures(rsps, pages[0] + pages[1] + pages[2])
+        shown: dict[str, list[int]] = {"posts": [], "pictures": []}
         result = collect_instagram(engine, settings, hashtags=["#Outfit"],
-                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+                                   loader=make_loader(settings, sleep=False),
+                                   progress=lambda what, n: shown[what].append(n))  # fmt: skip
     everything = pages[0] + pages[1] + pages[2]
     assert (result.posts, result.inserted, result.pictures_ok) == (11, 11, pictures)
+    assert [n for n in shown["posts"] if n] == [4, 4, 3]  # the bar moves page by page
+    assert sum(shown["pictures"]) == result.pictures
     stored = _stored(engine)
     assert stored["posts"] == _codes(everything)
     assert stored["state"].watermark == BASE + timedelta(hours=100)

@@ -61,8 +61,8 @@ def instagram(
     """Collect hashtags' newest posts from Instagram (needs a logged-in session)."""
     from trendminer.collect import collect_instagram
 
-    with database() as engine:
+    with database() as engine, _progress_bars() as progress:
         result = collect_instagram(
-            engine, settings(), hashtags=hashtag or None, max_posts=max_posts
+            engine, settings(), hashtags=hashtag or None, max_posts=max_posts, progress=progress
         )
     typer.echo(json.dumps(result.as_dict()))

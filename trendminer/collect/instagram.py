@@ -54,7 +54,7 @@ from instaloader.exceptions import (
 )
 from sqlalchemy import Engine, text
 
-from trendminer.collect.archive import location_from_node, media_items, post_from_node
+from trendminer.collect.archive import Progress, location_from_node, media_items, post_from_node
 from trendminer.collect.comments import post_comments
 from trendminer.collect.media import DownloadPolicy, MediaStore, download_pictures
 from trendminer.collect.profiles import due_profiles, fetch_profile, known_user_id, profile_record
@@ -234,10 +234,17 @@ _REQUEST_ERRORS = (
 class FeedCollector:
     """Reads one feed (a hashtag) page by page into the database, resumably."""
 
-    def __init__(self, engine: Engine, settings: Settings, loader: instaloader.Instaloader) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        loader: instaloader.Instaloader,
+        progress: Progress | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.loader = loader
+        self.progress = progress
         self.store = MediaStore(settings.media_root)
         self.policy = DownloadPolicy(concurrency=settings.collect_download_concurrency)
 
@@ -411,6 +418,9 @@ class FeedCollector:
                 resume_state=resume,
             )
         media = [m for p in posts for m in p.media]
+        if self.progress is not None:
+            self.progress("posts", len(posts))
+            self.progress("pictures", len(media))
         return CollectResult(
             posts=len(posts),
             inserted=written.inserted,
@@ -486,18 +496,20 @@ def collect_instagram(
     max_posts: int | None = None,
     include_tracked: bool = True,
     loader: instaloader.Instaloader | None = None,
+    progress: Progress | None = None,
 ) -> CollectResult:
     """Collect the configured (or given) hashtags' newest posts; see the module docstring.
 
     ``hashtags``: None means the configured ones, ``[]`` none (an influencers-only run).
     ``include_tracked``: the tracked influencers' own posts too (``max_posts`` each). Then the
     owners' profiles that are due are fetched. ``loader`` (a logged-in ``Instaloader``)
-    defaults to one made from the settings.
+    defaults to one made from the settings; ``progress(what, n)`` is told of every page's posts
+    and pictures.
     """
     tags = [normalise_hashtag(tag) for tag in (settings.hashtags if hashtags is None else hashtags)]
     limit = max_posts or settings.collect_max_posts
     active = loader or make_loader(settings)
-    collector = FeedCollector(engine, settings, active)
+    collector = FeedCollector(engine, settings, active, progress)
     result = CollectResult()
     for tag in tags:
         result += collector.hashtag(tag, limit)
