@@ -61,7 +61,8 @@ def trendminer_collect() -> None:
         from trendminer.orchestration.runtime import task_engine, task_settings
 
         get_current_context()["hashtag"] = hashtag  # type: ignore[typeddict-unknown-key]
-        settings = task_settings()
+        # Owners' profiles are refreshed once per run, by collect_influencers, not per hashtag.
+        settings = task_settings().model_copy(update={"collect_profiles_per_run": 0})
         with task_engine(settings) as engine:
             result = collect_instagram(
                 engine,
