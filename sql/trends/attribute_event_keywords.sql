@@ -37,16 +37,7 @@ words AS (
     SELECT DISTINCT ep.city, ep.attribute_kind, ep.attribute, ep.start_week, ep.shortcode,
            ep.in_event, w.word
     FROM event_posts ep
-    CROSS JOIN LATERAL regexp_split_to_table(
-        lower(regexp_replace(COALESCE(ep.caption, ''), '[#@][[:alnum:]_.]+', ' ', 'g')),
-        '[^[:alpha:]]+') AS w(word)
-    WHERE length(w.word) >= 3
-      AND w.word <> ALL (ARRAY[
-          'the', 'and', 'for', 'with', 'this', 'that', 'you', 'your', 'are', 'was', 'were',
-          'but', 'have', 'has', 'had', 'not', 'all', 'our', 'out', 'from', 'what', 'its',
-          'can', 'get', 'got', 'just', 'too', 'very', 'now', 'how', 'who', 'they', 'them',
-          'she', 'his', 'her', 'him', 'will', 'would', 'about', 'there', 'here', 'than',
-          'then', 'been', 'into', 'more', 'some', 'any', 'one', 'also', 'only', 'really'])
+    CROSS JOIN LATERAL trend_caption_words(ep.caption) AS w(word)
 ),
 counts AS (
     SELECT w.city, w.attribute_kind, w.attribute, w.start_week, w.word,

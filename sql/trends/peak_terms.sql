@@ -44,16 +44,7 @@ candidate_posts AS MATERIALIZED (
 candidate_words AS MATERIALIZED (
     SELECT DISTINCT cp.shortcode, w.word
     FROM candidate_posts cp
-    CROSS JOIN LATERAL regexp_split_to_table(
-        lower(regexp_replace(COALESCE(cp.caption, ''), '[#@][[:alnum:]_.]+', ' ', 'g')),
-        '[^[:alpha:]]+') AS w(word)
-    WHERE length(w.word) >= 3
-      AND w.word <> ALL (ARRAY[
-          'the', 'and', 'for', 'with', 'this', 'that', 'you', 'your', 'are', 'was', 'were',
-          'but', 'have', 'has', 'had', 'not', 'all', 'our', 'out', 'from', 'what', 'its',
-          'can', 'get', 'got', 'just', 'too', 'very', 'now', 'how', 'who', 'they', 'them',
-          'she', 'his', 'her', 'him', 'will', 'would', 'about', 'there', 'here', 'than',
-          'then', 'been', 'into', 'more', 'some', 'any', 'one', 'also', 'only', 'really'])
+    CROSS JOIN LATERAL trend_caption_words(cp.caption) AS w(word)
 ),
 word_counts AS (
     SELECT cp.day, '*' AS hashtag,

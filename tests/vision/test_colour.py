@@ -5,23 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+from trendminer.sources.sample.render import COLOURS
 from trendminer.vision.classes import GEOSTYLE_COLOURS
 from trendminer.vision.colour import SOLID_COLOURS, box_colours, dominant_colour, name_pixels
 
-REFERENCE = {
-    "Black": (28, 28, 30),
-    "White": (238, 238, 234),
-    "Gray": (128, 128, 128),
-    "Red": (200, 30, 35),
-    "Pink": (240, 140, 185),
-    "Orange": (240, 130, 25),
-    "Yellow": (240, 215, 40),
-    "Green": (40, 150, 60),
-    "Blue": (35, 70, 195),
-    "Cyan": (30, 190, 215),
-    "Purple": (125, 50, 165),
-    "Brown": (115, 72, 38),
-}
+# The colours the Sample renderer draws are the ones the detector must name.
+REFERENCE = COLOURS
 SKIN = (224, 172, 130)
 BACKGROUND = (150, 160, 140)
 

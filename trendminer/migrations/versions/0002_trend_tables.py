@@ -16,6 +16,24 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = """
+-- The words of a caption that can explain a trend: lower case, hashtags and mentions left out
+-- (they have tables of their own), at least three letters, common English words dropped.
+-- One SQL statement, so the planner inlines it into the queries that call it.
+CREATE FUNCTION trend_caption_words(caption text) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT w.word
+    FROM regexp_split_to_table(
+        lower(regexp_replace(COALESCE(caption, ''), '[#@][[:alnum:]_.]+', ' ', 'g')),
+        '[^[:alpha:]]+') AS w(word)
+    WHERE length(w.word) >= 3
+      AND w.word <> ALL (ARRAY[
+          'the', 'and', 'for', 'with', 'this', 'that', 'you', 'your', 'are', 'was', 'were',
+          'but', 'have', 'has', 'had', 'not', 'all', 'our', 'out', 'from', 'what', 'its',
+          'can', 'get', 'got', 'just', 'too', 'very', 'now', 'how', 'who', 'they', 'them',
+          'she', 'his', 'her', 'him', 'will', 'would', 'about', 'there', 'here', 'than',
+          'then', 'been', 'into', 'more', 'some', 'any', 'one', 'also', 'only', 'really'])
+$$;
+
 -- The local day of a post, indexed: window scans use it, and its statistics keep the
 -- planner's row estimates (and so its join choices) right.
 CREATE INDEX posts_local_day_idx
@@ -263,6 +281,7 @@ CREATE INDEX trend_garment_cooccurrence_month_idx ON trend_garment_cooccurrence 
 """
 
 DROP = """
+DROP FUNCTION IF EXISTS trend_caption_words(text);
 DROP INDEX IF EXISTS posts_local_day_idx;
 DROP VIEW IF EXISTS trend_activity_peaks;
 DROP VIEW IF EXISTS trend_sentiment_peaks;
