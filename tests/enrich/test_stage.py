@@ -129,9 +129,10 @@ def test_worker_pool_gives_the_same_scores(engine: Engine) -> None:
     captions = ["so happy today", "terrible fit #fail", "Me encanta este vestido", "a blue shirt"]
     _posts(
         engine,
-        [make_post(i, caption=f"{captions[i % 4]} {i}", comment_list=()) for i in range(2500)],
+        [make_post(i, caption=f"{captions[i % 4]} {i}", comment_list=()) for i in range(7000)],
     )
-    enrich(engine, _settings(enrich_workers=2, enrich_batch_size=2400))
+    # four batches: the workers score two ahead of the one being written
+    enrich(engine, _settings(enrich_workers=2, enrich_batch_size=2000))
     pooled = _rows(engine, f"SELECT {POST_COLUMNS} FROM posts ORDER BY 1")
     enrich(engine, _settings(), everything=True)
     assert _rows(engine, f"SELECT {POST_COLUMNS} FROM posts ORDER BY 1") == pooled

@@ -28,6 +28,8 @@ def scorer() -> Scorer:
         ("#2024 #100", "2024 100", None),
         ("Tenue à Paris #outfit", "Tenue à Paris outfit", "Tenue à Paris"),
         ("I'm 100% sure!!! :)", "I'm 100% sure!!! :)", "I'm 100% sure!!! :)"),
+        ("#SALE #ÉtéChaud #été!", "SALE ÉtéChaud été !", "SALE ÉtéChaud été"),
+        ("a#b &#39; ##x WWW.Shop.example", "a#b &#39; ##x", "a#b &#39; ##x"),
     ],
 )
 def test_cleaning_rules(raw: str, for_sentiment: str, for_language: str | None) -> None:

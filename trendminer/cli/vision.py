@@ -40,6 +40,9 @@ def train(
     val_images: Annotated[Path | None, typer.Option(help="Validation pictures folder.")] = None,
     fusion: Annotated[str, typer.Option(help="ffssd only: concat or sum.")] = "concat",
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = True,
+    init: Annotated[
+        Path | None, typer.Option(help="Fine-tune: start from this detector checkpoint's weights.")
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:N.")] = "auto",
     export: Annotated[Path | None, typer.Option(help="Copy the best checkpoint here.")] = None,
     threads: Annotated[int | None, typer.Option(help="Torch CPU threads.")] = None,
@@ -104,6 +107,7 @@ def train(
         val_images=val_images,
         resume=resume,
         device=device,
+        init=init,
     )
     if export is not None:
         export.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,15 +155,19 @@ class ParallelScorer:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def copy_text(self, keys: Sequence[object], texts: Sequence[str | None]) -> str:
-        """COPY rows (:data:`SENTIMENT_COLUMNS`) for ``texts``, keyed by ``keys``, in order."""
+    def submit(self, keys: Sequence[object], texts: Sequence[str | None]) -> Callable[[], str]:
+        """Start scoring ``texts`` (keyed by ``keys``); the returned call waits for the COPY rows.
+
+        The workers score while the caller writes the previous batch: scoring and database
+        writes overlap. With no pool (or a small batch) the scoring happens here, at once.
+        """
         if self._pool is None or len(texts) < 2 * CHUNK_SIZE:
-            return _copy_chunk(self.config, keys, texts)
-        starts = range(0, len(texts), CHUNK_SIZE)
-        parts: Iterable[str] = self._pool.map(
-            _copy_chunk,
-            [self.config] * len(starts),
-            [keys[i : i + CHUNK_SIZE] for i in starts],
-            [texts[i : i + CHUNK_SIZE] for i in starts],
-        )
-        return "".join(parts)
+            payload = _copy_chunk(self.config, keys, texts)
+            return lambda: payload
+        futures = [
+            self._pool.submit(
+                _copy_chunk, self.config, keys[i : i + CHUNK_SIZE], texts[i : i + CHUNK_SIZE]
+            )
+            for i in range(0, len(texts), CHUNK_SIZE)
+        ]
+        return lambda: "".join(future.result() for future in futures)

@@ -10,7 +10,8 @@ comments the same way, then the homes of the posts' owners (:mod:`trendminer.enr
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +29,9 @@ from trendminer.enrich.trend_cities import CityLocator
 from trendminer.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+LOOKAHEAD = 2
+"""Batches submitted for scoring ahead of the one being written."""
 
 Place = tuple[str | None, str | None, str | None, str]  # city, country, timezone, geo_source
 
@@ -49,7 +53,7 @@ UPDATE posts p SET
     sentiment_neu = s.neu, sentiment_neg = s.neg, sentiment_label = s.label,
     city = g.city, country = g.country, city_source = g.city_source, timezone = g.timezone,
     enriched_at = now()
-FROM enrich_sentiment s JOIN enrich_geo g ON g.shortcode = s.key
+FROM enrich_sentiment s LEFT JOIN enrich_geo g ON g.shortcode = s.key
 WHERE p.shortcode = s.key
 """
 
@@ -174,48 +178,75 @@ def _window(since: datetime | None, everything: bool, time_column: str) -> tuple
     if not everything:
         clauses.append("enriched_at IS NULL")
     if since is not None:
-        clauses.append(f"{time_column} >= :since")
+        clauses.append(f"{time_column} >= %(since)s")
         params["since"] = since
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
+Columns = tuple[Sequence[Any], ...]
+
+
+def _column_batches(
+    connection: Connection, query: str, params: dict[str, Any], after: object, size: int
+) -> Iterator[Columns]:
+    """Keyset pages of ``query`` (key first, bound as ``%(after)s``), each as its columns.
+
+    A plain DB-API cursor: tuples, no result-row objects, for the batches the stage reads.
+    """
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        while True:
+            cursor.execute(query, {**params, "after": after, "limit": size})
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            columns = tuple(zip(*rows, strict=True))
+            yield columns
+            after = columns[0][-1]
+    finally:
+        cursor.close()
+
+
 def _post_batches(
     connection: Connection, settings: Settings, since: datetime | None, everything: bool
-) -> Iterator[Sequence[Any]]:
+) -> Iterator[Columns]:
+    """(shortcodes, owners, captions, location ids) of the posts to enrich, in batches."""
     where, params = _window(since, everything, "taken_at")
-    query = text(
+    query = (
         "SELECT shortcode, owner, caption, location_id FROM posts "
-        f"WHERE shortcode > :after{where} ORDER BY shortcode LIMIT :limit"
+        f"WHERE shortcode > %(after)s{where} ORDER BY shortcode LIMIT %(limit)s"
     )
-    after = ""
-    while True:
-        rows = connection.execute(
-            query, {**params, "after": after, "limit": settings.enrich_batch_size}
-        ).all()
-        if not rows:
-            return
-        yield rows
-        after = rows[-1].shortcode
+    return _column_batches(connection, query, params, "", settings.enrich_batch_size)
 
 
 def _comment_batches(
     connection: Connection, settings: Settings, since: datetime | None, everything: bool
-) -> Iterator[Sequence[Any]]:
+) -> Iterator[Columns]:
+    """(comment ids, texts) of the comments to enrich, in batches."""
     where, params = _window(since, everything, "COALESCE(c.created_at, p.taken_at)")
     where = where.replace("enriched_at", "c.enriched_at")
-    query = text(
+    query = (
         "SELECT c.comment_id, c.text FROM comments c JOIN posts p ON p.shortcode = c.shortcode "
-        f"WHERE c.comment_id > :after{where} ORDER BY c.comment_id LIMIT :limit"
+        f"WHERE c.comment_id > %(after)s{where} ORDER BY c.comment_id LIMIT %(limit)s"
     )
-    after = -(2**63)
-    while True:
-        rows = connection.execute(
-            query, {**params, "after": after, "limit": settings.enrich_batch_size}
-        ).all()
-        if not rows:
-            return
-        yield rows
-        after = rows[-1].comment_id
+    return _column_batches(connection, query, params, -(2**63), settings.enrich_batch_size)
+
+
+def _scored_ahead(
+    batches: Iterator[Columns], scorer: ParallelScorer, text_column: int
+) -> Iterator[tuple[Columns, str]]:
+    """Each batch with its sentiment COPY rows (keyed by the first column). The workers score
+    up to :data:`LOOKAHEAD` batches ahead while the caller writes this one, so scoring and
+    database writes overlap."""
+    pending: deque[tuple[Columns, Callable[[], str]]] = deque()
+    for columns in batches:
+        pending.append((columns, scorer.submit(columns[0], columns[text_column])))
+        if len(pending) > LOOKAHEAD:
+            done, result = pending.popleft()
+            yield done, result()
+    while pending:
+        done, result = pending.popleft()
+        yield done, result()
 
 
 def _scored(connection: Connection) -> int:
@@ -237,12 +268,16 @@ def enrich(
     config = SentimentConfig.from_settings(settings)
     with ParallelScorer(config, settings.enrich_workers) as scorer, engine.begin() as connection:
         connection.exec_driver_sql(_TEMP)
-        for rows in _post_batches(connection, settings, since, everything):
+        posts = _post_batches(connection, settings, since, everything)
+        for (shortcodes, authors, _, location_ids), payload in _scored_ahead(posts, scorer, 2):
             connection.exec_driver_sql("TRUNCATE enrich_sentiment, enrich_geo, enrich_locations")
-            payload = scorer.copy_text([r.shortcode for r in rows], [r.caption for r in rows])
             copy_rows(connection, "enrich_sentiment", SENTIMENT_COLUMNS, payload)
-            placer.place(connection, [r.location_id for r in rows if r.location_id is not None])
-            geo = [(r.shortcode, *_post_place(placer.places.get(r.location_id))) for r in rows]
+            placer.place(connection, [i for i in location_ids if i is not None])
+            geo = [
+                (shortcode, *_post_place(placer.places.get(location_id)))
+                for shortcode, location_id in zip(shortcodes, location_ids, strict=True)
+                if location_id is not None
+            ]
             copy_rows(
                 connection,
                 "enrich_geo",
@@ -251,17 +286,21 @@ def enrich(
             )
             connection.exec_driver_sql(_UPDATE_LOCATIONS)
             connection.exec_driver_sql(_UPDATE_POSTS)
-            counts["posts"] += len(rows)
+            counts["posts"] += len(shortcodes)
             counts["posts_scored"] += _scored(connection)
             counts["posts_located"] += sum(1 for g in geo if g[3] == "location")
-            owners.update(r.owner for r in rows)
-        for rows in _comment_batches(connection, settings, since, everything):
+            owners.update(authors)
+        comments = _comment_batches(connection, settings, since, everything)
+        for (comment_ids, _), payload in _scored_ahead(comments, scorer, 1):
             connection.exec_driver_sql("TRUNCATE enrich_sentiment")
-            payload = scorer.copy_text([r.comment_id for r in rows], [r.text for r in rows])
             copy_rows(connection, "enrich_sentiment", SENTIMENT_COLUMNS, payload)
             connection.exec_driver_sql(_UPDATE_COMMENTS)
-            counts["comments"] += len(rows)
+            counts["comments"] += len(comment_ids)
             counts["comments_scored"] += _scored(connection)
+        if counts["posts"]:
+            # Statistics taken before this run say the posts are unenriched; planned with them,
+            # the home update below joins every post with every owner (seconds per 100k posts).
+            connection.exec_driver_sql("ANALYZE posts")
         counts["homes"], counts["posts_at_home"] = apply_homes(connection, settings, owners)
     counts["locations"] = len(placer.places)
     counts["nominatim_queries"] = placer.nominatim_queries

@@ -20,18 +20,28 @@ from __future__ import annotations
 import re
 
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@[\w.]+", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
+_HASHTAG = re.compile(r"#(?<![\w#&]#)(\w+)")  # '#' first: the engine skips ahead to it
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def _hashtag_words(match: re.Match[str]) -> str:
-    return " " + _CAMEL.sub(" ", match.group(1).replace("_", " ")) + " "
+    tag = match.group(1)
+    if "_" not in tag and (tag.islower() or tag.isupper()):  # nothing to split
+        return " " + tag + " "
+    return " " + _CAMEL.sub(" ", tag.replace("_", " ")) + " "
+
+
+def _without_noise(text: str) -> str:
+    """``text`` without URLs and mentions (the regex runs only where one may be)."""
+    if "@" in text or "://" in text or "www." in text.lower():
+        return _NOISE.sub(" ", text)
+    return text
 
 
 def prepare(text: str) -> tuple[str, str | None]:
     """(the text VADER scores, the text that tells the language or ``None``)."""
-    bare = _NOISE.sub(" ", text)
+    bare = _without_noise(text)
     if "#" not in bare:
         return " ".join(bare.split()), bare if _LETTER.search(bare) else None
     for_sentiment = " ".join(_HASHTAG.sub(_hashtag_words, bare).split())

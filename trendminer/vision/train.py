@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
-from trendminer.vision.checkpoint import CheckpointMeta, save_checkpoint
+from trendminer.vision.checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
 from trendminer.vision.classes import with_background
 from trendminer.vision.coco import CocoDataset, collate
 from trendminer.vision.engine import Batch, evaluate_model, train_one_epoch
@@ -156,11 +156,14 @@ def train(
     val_images: Path | None = None,
     resume: bool = True,
     device: str = "auto",
+    init: Path | None = None,
 ) -> TrainResult:
     """Train ``model_name`` on a COCO dataset; resumes from ``out/last.pt`` when present.
 
     On resume, weights, optimizer and learning rate continue; the recipe given now sets the
-    number of epochs and the remaining learning-rate steps.
+    number of epochs and the remaining learning-rate steps. ``init`` starts a new run from the
+    weights of a detector checkpoint (same architecture and classes) with a fresh optimizer and
+    schedule: a fine-tune. A run that resumes ignores it.
     """
     spec = architecture(model_name).input
     torch.manual_seed(recipe.seed)
@@ -212,6 +215,11 @@ def train(
             state["best_score"],
         )
         logger.info("resuming %s at epoch %d", out, start_epoch)
+    elif init is not None:
+        start, _ = load_checkpoint(init, classes=dataset.classes, architecture_name=model_name)
+        model.load_state_dict(start.state_dict())
+        meta = dataclasses.replace(meta, training_data={**meta.training_data, "init": str(init)})
+        logger.info("fine-tuning from %s", init)
     loader = DataLoader(
         dataset,
         batch_size=recipe.batch_size,
