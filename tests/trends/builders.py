@@ -74,12 +74,22 @@ def insert_posts(engine: Engine, posts: Sequence[Post], model_version: str = MOD
         for p in posts:
             for label in p.comments:
                 comment_id += 1
-                rows.append((comment_id, p.shortcode, "fan", "comment", p.taken_at, label))
+                rows.append(
+                    (comment_id, p.shortcode, "fan", "comment", p.taken_at, label, compound[label])
+                )
         if rows:
             copy_rows(
                 connection,
                 "comments",
-                ("comment_id", "shortcode", "owner", "text", "created_at", "sentiment_label"),
+                (
+                    "comment_id",
+                    "shortcode",
+                    "owner",
+                    "text",
+                    "created_at",
+                    "sentiment_label",
+                    "sentiment_compound",
+                ),
                 to_copy_text(rows),
             )
         media = dict(

@@ -84,6 +84,34 @@ def test_daily_activity_counts_local_days_weights_and_exclusions(
     assert unknown == [(0, 0, 1, 0.0)]
 
 
+def test_a_post_without_a_caption_sentiment_takes_its_comments_tone(
+    engine: Engine, settings: Settings
+) -> None:
+    when = date(2026, 6, 10)
+    noon = local_noon(when, "Paris")
+    insert_posts(
+        engine,
+        [
+            # no caption label: the mean of its labelled comments, (-0.6 - 0.6 + 0.6) / 3
+            Post("u1", "ana", noon, "Paris", sentiment=None,
+                 comments=("negative", "negative", "positive")),
+            Post("u2", "ben", noon, "Paris", sentiment=None, comments=("positive", None)),
+            Post("u3", "cyd", noon, "Paris", sentiment=None, comments=(None,)),
+            # the caption's own label wins over its comments
+            Post("u4", "dee", noon, "Paris", sentiment="positive",
+                 comments=("negative", "negative")),
+        ],
+    )  # fmt: skip
+    build_trends(engine, settings, when, when)
+    assert rows(
+        engine,
+        "SELECT posts_labelled, posts_negative, posts_unlabelled, comments_labelled, "
+        "comments_negative, comments_unlabelled FROM trend_daily_sentiment "
+        "WHERE hashtag = '*' AND city = 'Paris' AND day = :d",
+        d=when,
+    ) == [(3, 1, 1, 6, 4, 2)]
+
+
 @pytest.fixture
 def planted(engine: Engine) -> Engine:
     """42 days of background; day 36: 'starlet' floods Paris; day 38: 'grumpy' sours Tokyo."""

@@ -59,7 +59,7 @@ def train(
     workers: Annotated[int | None, typer.Option(help="Loader processes.")] = None,
     eval_every: Annotated[int | None, typer.Option(help="Validate every N epochs.")] = None,
     seed: Annotated[int | None, typer.Option()] = None,
-    precision: Annotated[str | None, typer.Option(help="fp32, or bf16 autocast.")] = None,
+    precision: Annotated[str | None, typer.Option(help="auto, fp32 or bf16.")] = None,
     photometric: Annotated[bool | None, typer.Option(help="Photometric distortion.")] = None,
     lighting: Annotated[float | None, typer.Option(help="PCA lighting noise std; 0: off.")] = None,
     expand: Annotated[bool | None, typer.Option(help="Expand (zoom out).")] = None,

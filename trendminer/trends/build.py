@@ -128,6 +128,7 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
             "like_weight": settings.activity_like_weight,
             "model_version": version,
             "min_score": settings.detection_score_threshold,
+            "negative_threshold": settings.sentiment_negative_threshold,
         }
         history = _unbuilt_ranges(
             connection, start - timedelta(days=history_span(settings)), start - timedelta(1)

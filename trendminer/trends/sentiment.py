@@ -8,8 +8,9 @@ day) has at least ``min_volume`` labelled items, a one-sided test below ``alpha`
 at least ``min_lift`` above the baseline. The test is the binomial ``P(X >= negative |
 labelled, baseline)``, made no smaller than its normal form with the variance widened by the
 history's dispersion (Pearson chi-square per day, at least 1), since items can come in clusters
-(one author's burst). The trend tables count posts only, not comments: comments mostly share
-their post's tone, so a post and its comments are one piece of evidence, not many. Like the
+(one author's burst). The trend tables count posts, each with its comments as one unit (the
+caption's label, else its comments' mean tone): comments mostly share their post's tone, so a
+post and its comments are one piece of evidence, not many. Like the
 activity peaks, a day is judged only from the days before it; ``alpha`` is small because many
 series x days x windows are tested.
 """

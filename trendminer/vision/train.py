@@ -25,7 +25,7 @@ from trendminer.vision.classes import with_background
 from trendminer.vision.coco import CocoDataset, collate
 from trendminer.vision.engine import Batch, evaluate_model, train_one_epoch
 from trendminer.vision.errors import TrainingError
-from trendminer.vision.inference import resolve_device
+from trendminer.vision.inference import resolve_device, resolve_precision
 from trendminer.vision.models import architecture, build_model
 from trendminer.vision.presets import Augmentation, train_transforms
 
@@ -53,7 +53,9 @@ class Recipe:
     workers: int = 2
     eval_every: int = 1
     precision: str = "fp32"
-    """``'bf16'``: autocast the forward pass to bfloat16 (CPUs with AVX512-BF16/AMX, GPUs)."""
+    """``'bf16'``: autocast the forward pass to bfloat16; ``'auto'``: bf16 where the device runs
+    it natively (GPUs with bf16, CPUs with AVX512-BF16 or AMX), float32 elsewhere (on an AVX2
+    CPU, bf16 is emulated and several times slower)."""
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +69,8 @@ PRESETS: dict[str, Recipe] = {
     # The seed recipe: SGD, batch 64, 120 epochs of 256 steps, lr 1e-3 -> 1e-4 (80) -> 1e-5 (100).
     "seed": Recipe(),
     # A short CPU recipe for SSDLite on the Sample world (the shipped checkpoint): 1,400 AdamW
-    # steps of 8 pictures from scratch, bf16 autocast, lr /10 for the last two epochs, no expand.
+    # steps of 8 pictures from scratch, bf16 where native, lr /10 for the last two epochs, no
+    # expand.
     "cpu-short": Recipe(
         optimizer="adamw",
         lr=1.5e-3,
@@ -79,7 +82,7 @@ PRESETS: dict[str, Recipe] = {
         warmup=50,
         augmentation=Augmentation(expand=False, lighting=0.05),
         workers=1,
-        precision="bf16",
+        precision="auto",
     ),
 }
 
@@ -107,8 +110,10 @@ def make_recipe(preset: str, overrides: Mapping[str, Any] | None = None) -> Reci
     )
     if made.optimizer not in ("sgd", "adamw"):
         raise TrainingError(f"optimizer must be 'sgd' or 'adamw', not {made.optimizer!r}")
-    if made.precision not in ("fp32", "bf16"):
-        raise TrainingError(f"training precision must be 'fp32' or 'bf16', not {made.precision!r}")
+    if made.precision not in ("auto", "fp32", "bf16"):
+        raise TrainingError(
+            f"training precision must be 'auto', 'fp32' or 'bf16', not {made.precision!r}"
+        )
     return made
 
 
@@ -242,7 +247,7 @@ def train(
             iterations=iterations,
             device=where,
             warmup=recipe.warmup,
-            bf16=recipe.precision == "bf16",
+            bf16=resolve_precision(recipe.precision, where) == torch.bfloat16,
             step_offset=epoch * iterations,
             desc=f"epoch {epoch + 1}/{recipe.epochs}",
             log=log,
