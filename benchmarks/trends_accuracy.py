@@ -29,6 +29,13 @@ city run matches events of that city or of every city; an all-cities run (``'*'`
 
 Last line: one JSON object of fractions (pooled over seeds). ``--quick``: the ``small``
 scenario, one seed (a smoke run; too small for the tests to have power).
+
+Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pictures a world)
+the tests have power: a planted +15-point negative peak over 4 days in London, a twelfth of
+the volume, is then about 5 standard errors above its baseline. Generating, importing,
+enriching and building take about 4.5 minutes a world on 2 cores, so ``--no-detect`` fits the
+three seeds in 15 minutes. The detector adds about 47,000 pictures a world: a GPU does them in
+about a minute; a 2-core CPU without bf16 takes well over half an hour per world.
 """
 
 from __future__ import annotations
@@ -322,7 +329,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="The small scenario, one seed.")
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9])
-    parser.add_argument("--scale", type=float, default=6.0, help="Volume x the default world.")
+    parser.add_argument("--scale", type=float, default=12.0, help="Volume x the default world.")
     parser.add_argument(
         "--no-detect",
         action="store_true",
