@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from trendminer.vision.checkpoint import load_checkpoint
+from trendminer.vision.checkpoint import load_checkpoint, shipped_checkpoint
 from trendminer.vision.classes import with_background
 from trendminer.vision.coco import CocoDataset, collate
 from trendminer.vision.engine import train_one_epoch
-from trendminer.vision.errors import TrainingError
+from trendminer.vision.errors import CheckpointError, TrainingError
 from trendminer.vision.models import build_model
 from trendminer.vision.presets import Augmentation, train_transforms
 from trendminer.vision.train import make_recipe, train
@@ -103,6 +103,39 @@ def test_train_resumes_keeps_best_and_logs(shapes: Path, tmp_path: Path) -> None
     assert epochs == [1, 1, 2, 2, 3, 3]  # the resumed run only did epoch 3
 
 
+def test_init_fine_tunes_from_a_checkpoint_of_the_same_model(shapes: Path, tmp_path: Path) -> None:
+    still = {"epochs": 1, "iterations": 1, "batch_size": 2, "workers": 0, "warmup": 0}
+    first = train(
+        model_name="ssdlite",
+        coco=shapes,
+        images=shapes.parent,
+        out=tmp_path / "first",
+        recipe=make_recipe("cpu-short", still),
+    )
+    # lr 0: the fine-tune starts from, and keeps, the first run's weights
+    tuned = train(
+        model_name="ssdlite",
+        coco=shapes,
+        images=shapes.parent,
+        out=tmp_path / "tuned",
+        recipe=make_recipe("cpu-short", {**still, "lr": 0.0, "weight_decay": 0.0}),
+        init=first.best,
+    )
+    start, _ = load_checkpoint(first.best)
+    end, meta = load_checkpoint(tuned.best)
+    assert meta.training_data["init"] == str(first.best)
+    assert all(torch.equal(a, b) for a, b in zip(start.parameters(), end.parameters(), strict=True))
+    with pytest.raises(CheckpointError, match="'ssdlite' model, not 'ssd300'"):
+        train(
+            model_name="ssd300",
+            coco=shapes,
+            images=shapes.parent,
+            out=tmp_path / "wrong",
+            recipe=make_recipe("cpu-short", still),
+            init=shipped_checkpoint(),
+        )
+
+
 def test_non_finite_loss_fails_loudly(shapes: Path, tmp_path: Path) -> None:
     recipe = make_recipe(
         "cpu-short",
@@ -131,6 +164,9 @@ def test_unknown_recipe_options_fail() -> None:
         make_recipe("seed", {"learning_rate": 1.0})
     with pytest.raises(TrainingError, match="unknown preset"):
         make_recipe("fast", {})
+    with pytest.raises(TrainingError, match="'auto', 'fp32' or 'bf16'"):
+        make_recipe("seed", {"precision": "fp8"})
+    assert make_recipe("cpu-short", {}).precision == "auto"  # bf16 only where native
     seed = make_recipe("seed", {})
     assert (seed.optimizer, seed.batch_size, seed.epochs, seed.iterations, seed.lr) == (
         "sgd",
