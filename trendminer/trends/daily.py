@@ -27,6 +27,8 @@ from trendminer.trends.peaks import SeriesScores, score_matrix, window_scores
 from trendminer.trends.sentiment import score_sentiment
 
 WEEK = 7
+INDEX_TOLERANCE = 1.0
+"""Robust standard deviations the activity index may lie below its baseline on a posts peak."""
 
 Series = tuple[str, str]
 
@@ -176,8 +178,12 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
         frame.values["posts"], by_posts, windows=windows, threshold=threshold, counts=True
     )
     # a peak needs more posts, not only one post with many likes: the posts' score counts,
-    # provided the activity index rose too (likes are heavy-tailed, so its own score is noisy)
-    combined = np.where(index_score > 0, posts_score.score, np.fmin(index_score, posts_score.score))
+    # provided the activity index is not clearly down (likes are heavy-tailed, so the index's
+    # own score is noisy: a burst of posts can leave it within a standard deviation of its
+    # baseline when the usual influencer's thousands of likes happen to fall elsewhere)
+    combined = np.where(
+        index_score > -INDEX_TOLERANCE, posts_score.score, np.fmin(index_score, posts_score.score)
+    )
     scores = SeriesScores(baseline=by_index.baseline, score=combined, scale=by_index.scale)
     judged = ~np.isnan(scores.score)
     judged[:, :first] = False
