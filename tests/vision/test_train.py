@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -15,7 +16,7 @@ from trendminer.vision.engine import train_one_epoch
 from trendminer.vision.errors import CheckpointError, TrainingError
 from trendminer.vision.models import build_model
 from trendminer.vision.presets import Augmentation, train_transforms
-from trendminer.vision.train import make_recipe, train
+from trendminer.vision.train import Recipe, make_recipe, train
 
 NO_AUGMENTATION = Augmentation(
     photometric=False, lighting=0.0, expand=False, iou_crop=False, mirror=False
@@ -103,37 +104,24 @@ def test_train_resumes_keeps_best_and_logs(shapes: Path, tmp_path: Path) -> None
     assert epochs == [1, 1, 2, 2, 3, 3]  # the resumed run only did epoch 3
 
 
+def _train(shapes: Path, out: Path, recipe: Recipe, model: str = "ssdlite", **kw: Any) -> Any:
+    """``train`` on the shapes set."""
+    return train(model_name=model, coco=shapes, images=shapes.parent, out=out, recipe=recipe, **kw)
+
+
 def test_init_fine_tunes_from_a_checkpoint_of_the_same_model(shapes: Path, tmp_path: Path) -> None:
     still = {"epochs": 1, "iterations": 1, "batch_size": 2, "workers": 0, "warmup": 0}
-    first = train(
-        model_name="ssdlite",
-        coco=shapes,
-        images=shapes.parent,
-        out=tmp_path / "first",
-        recipe=make_recipe("cpu-short", still),
-    )
+    first = _train(shapes, tmp_path / "first", make_recipe("cpu-short", still))
     # lr 0: the fine-tune starts from, and keeps, the first run's weights
-    tuned = train(
-        model_name="ssdlite",
-        coco=shapes,
-        images=shapes.parent,
-        out=tmp_path / "tuned",
-        recipe=make_recipe("cpu-short", {**still, "lr": 0.0, "weight_decay": 0.0}),
-        init=first.best,
-    )
+    frozen = make_recipe("cpu-short", {**still, "lr": 0.0, "weight_decay": 0.0})
+    tuned = _train(shapes, tmp_path / "tuned", frozen, init=first.best)
     start, _ = load_checkpoint(first.best)
     end, meta = load_checkpoint(tuned.best)
     assert meta.training_data["init"] == str(first.best)
     assert all(torch.equal(a, b) for a, b in zip(start.parameters(), end.parameters(), strict=True))
     with pytest.raises(CheckpointError, match="'ssdlite' model, not 'ssd300'"):
-        train(
-            model_name="ssd300",
-            coco=shapes,
-            images=shapes.parent,
-            out=tmp_path / "wrong",
-            recipe=make_recipe("cpu-short", still),
-            init=shipped_checkpoint(),
-        )
+        _train(shapes, tmp_path / "wrong", make_recipe("cpu-short", still), "ssd300",
+               init=shipped_checkpoint())  # fmt: skip
 
 
 def test_non_finite_loss_fails_loudly(shapes: Path, tmp_path: Path) -> None:
@@ -150,13 +138,7 @@ def test_non_finite_loss_fails_loudly(shapes: Path, tmp_path: Path) -> None:
         },
     )
     with pytest.raises(TrainingError, match="non-finite loss"):
-        train(
-            model_name="ssdlite",
-            coco=shapes,
-            images=shapes.parent,
-            out=tmp_path / "run",
-            recipe=recipe,
-        )
+        _train(shapes, tmp_path / "run", recipe)
 
 
 def test_unknown_recipe_options_fail() -> None:
