@@ -8,7 +8,7 @@ and each city (``'*'``, ``city``). A series begins on its first day in the table
 judged from at most ``history_span`` days before it, read from the tables, so a window built
 alone gives the rows a full rebuild gives. Because every series is judged every day, the
 rules are stricter than for one series (see ``sql/README.md``: threshold, baseline floor, runs
-of days); the sentiment test counts posts, not comments (a post and its comments agree).
+of days); the sentiment test counts posts, each with its comments as one unit (they agree).
 """
 
 from __future__ import annotations

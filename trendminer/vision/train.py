@@ -236,6 +236,7 @@ def train(
         generator=torch.Generator().manual_seed(recipe.seed + start_epoch),
     )
     iterations = recipe.iterations or len(loader)
+    bf16 = resolve_precision(recipe.precision, where) == torch.bfloat16
     batches = _forever(loader)
     score_name = "val_mAP" if val is not None else "neg_train_loss"
     for epoch in range(start_epoch, recipe.epochs):
@@ -247,7 +248,7 @@ def train(
             iterations=iterations,
             device=where,
             warmup=recipe.warmup,
-            bf16=resolve_precision(recipe.precision, where) == torch.bfloat16,
+            bf16=bf16,
             step_offset=epoch * iterations,
             desc=f"epoch {epoch + 1}/{recipe.epochs}",
             log=log,
