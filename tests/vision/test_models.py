@@ -86,3 +86,23 @@ def test_unknown_builder_options_fail() -> None:
         build_model("ffssd", num_classes=3, options={"fusion": "max"})
     with pytest.raises(ValueError, match="unknown detector architecture"):
         build_model("yolo", num_classes=3)
+
+
+def _smallest_default_box(model: torch.nn.Module) -> float:
+    image = torch.zeros(1, 3, 320, 320)
+    features = [torch.zeros(1, 1, s, s) for s in (20, 10, 5, 3, 2, 1)]
+    boxes = model.anchor_generator(ImageList(image, [(320, 320)]), features)[0]
+    first = boxes[:6]  # the first location of the first map
+    return float(((first[:, 2] - first[:, 0]) * (first[:, 3] - first[:, 1])).sqrt().min())
+
+
+def test_ssdlite_min_ratio_shrinks_the_first_maps_boxes_and_keeps_the_weights() -> None:
+    stock = build_model("ssdlite", num_classes=3)
+    small = build_model("ssdlite", num_classes=3, options={"min_ratio": 0.1})
+    assert _smallest_default_box(stock) == pytest.approx(0.2 * 320, rel=1e-3)
+    assert _smallest_default_box(small) == pytest.approx(0.1 * 320, rel=1e-3)
+    assert {k: v.shape for k, v in stock.state_dict().items()} == {
+        k: v.shape for k, v in small.state_dict().items()
+    }
+    with pytest.raises(ValueError, match="min_ratio"):
+        build_model("ssdlite", num_classes=3, options={"min_ratio": 1.5})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +27,15 @@ def detect(
     typer.echo(json.dumps({**result.as_dict(), "model_version": result.model_version}))
 
 
+def _model_options(model: str, *, fusion: str, min_ratio: float | None) -> dict[str, Any] | None:
+    """The builder options that apply to ``model`` (recorded in the checkpoint)."""
+    if model == "ffssd":
+        return {"fusion": fusion}
+    if model == "ssdlite" and min_ratio is not None:
+        return {"min_ratio": min_ratio}
+    return None
+
+
 @clean_errors
 def train(
     model: Annotated[str, typer.Option(help="ssd300, ffssd or ssdlite.")],
@@ -35,10 +44,14 @@ def train(
     out: Annotated[Path, typer.Option(help="Run folder: last.pt, best.pt, loss_log.csv.")] = Path(
         "runs/detector"
     ),
-    preset: Annotated[str, typer.Option(help="Recipe preset: seed or cpu-short.")] = "seed",
+    preset: Annotated[str, typer.Option(help="seed, cpu-short or gpu-short.")] = "seed",
     val_coco: Annotated[Path | None, typer.Option(help="Validation annotations.")] = None,
     val_images: Annotated[Path | None, typer.Option(help="Validation pictures folder.")] = None,
     fusion: Annotated[str, typer.Option(help="ffssd only: concat or sum.")] = "concat",
+    min_ratio: Annotated[
+        float | None,
+        typer.Option(help="ssdlite only: smallest default box, fraction of the input (0.2)."),
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = True,
     init: Annotated[
         Path | None, typer.Option(help="Fine-tune: start from this detector checkpoint's weights.")
@@ -102,7 +115,7 @@ def train(
         images=images,
         out=out,
         recipe=recipe,
-        options={"fusion": fusion} if model == "ffssd" else None,
+        options=_model_options(model, fusion=fusion, min_ratio=min_ratio),
         val_coco=val_coco,
         val_images=val_images,
         resume=resume,
