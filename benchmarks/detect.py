@@ -14,8 +14,14 @@ autocast where the device has it) and the model in channels-last memory format:
 - ``model_img_s``: the network alone (backbone and heads) on batches already on the device.
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
-pipeline / model-only (what the data path costs; 1.0 means free). Without ``--model`` the shipped
-checkpoint is used (a random SSDLite if there is none). The last line is one JSON object.
+pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
+``loader_img_s``, the decoding workers alone (close to the pipeline's rate: decoding is the
+bottleneck), and ``detections_per_picture`` (a random model finds far more than a trained one,
+and each detection costs a colour and a Python object). On CUDA (or with ``--device-decode``)
+the pipeline runs a second time with the JPEGs decoded on the device (nvJPEG), the workers
+only reading the files: ``device_decode_img_s`` and ``device_decode_vs_model``. Without
+``--model`` the shipped checkpoint is used (a random SSDLite if there is none). The last line is
+one JSON object.
 """
 
 from __future__ import annotations
@@ -92,15 +98,27 @@ def time_loop(detector: Detector, paths: list[Path]) -> float:
     return len(paths) / (time.perf_counter() - started)
 
 
-def time_pipeline(detector: Detector, paths: list[Path], batch: int, workers: int) -> float:
-    """Pictures per second of the whole batched pipeline (decode to detections and colours)."""
+def time_pipeline(
+    detector: Detector, paths: list[Path], batch: int, workers: int
+) -> tuple[float, float]:
+    """Pictures per second of the whole batched pipeline (decode to detections and colours),
+    and the detections per picture (a random model finds far more than a trained one, and each
+    costs a colour and a Python object)."""
     items = list(enumerate(paths))
+    pictures = found = 0
     started = time.perf_counter()
-    done = sum(
-        len(out.detections)
-        for out in detector.detect_files(items, batch_size=batch, workers=workers)
-    )
+    for out in detector.detect_files(items, batch_size=batch, workers=workers):
+        pictures += len(out.detections)
+        found += sum(len(dets) for dets in out.detections.values())
     _sync(detector.device)
+    return pictures / (time.perf_counter() - started), found / max(1, pictures)
+
+
+def time_loader(detector: Detector, paths: list[Path], batch: int, workers: int) -> float:
+    """Pictures per second of the pipeline's loader alone (the workers' decoding)."""
+    started = time.perf_counter()
+    batches = detector.loader(list(enumerate(paths)), batch_size=batch, workers=workers)
+    done = sum(len(loaded) for loaded in batches)
     return done / (time.perf_counter() - started)
 
 
@@ -126,6 +144,12 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--precision", default="auto", help="auto, fp32, bf16, fp16.")
+    parser.add_argument(
+        "--device-decode",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Also time the pipeline decoding JPEGs on the device (default: on CUDA only).",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     device = torch.device(args.device)
@@ -145,9 +169,22 @@ def main() -> None:
         time_pipeline(detector, warm, batch, 0)
         loop_paths = paths if not cuda else paths[: min(len(paths), 512)]
         loop = time_loop(detector, loop_paths)
-        pipeline = time_pipeline(detector, paths, batch, workers)
+        pipeline, per_picture = time_pipeline(detector, paths, batch, workers)
+        loader = time_loader(detector, paths, batch, workers)
         bare = time_model(detector, count, batch)
-    figures = {
+        on_device = None
+        if cuda if args.device_decode is None else args.device_decode:
+            decoding = Detector(
+                model,
+                meta,
+                device=device,
+                precision=args.precision,
+                score_threshold=0.4,
+                decode_on_device=True,
+            )
+            time_pipeline(decoding, warm, batch, 0)
+            on_device, _ = time_pipeline(decoding, paths, batch, workers)
+    figures: dict[str, object] = {
         "device": str(device),
         "model": meta.architecture,
         "precision": str(detector.dtype or torch.float32).replace("torch.", ""),
@@ -157,9 +194,14 @@ def main() -> None:
         "loop_img_s": round(loop, 2),
         "pipeline_img_s": round(pipeline, 2),
         "model_img_s": round(bare, 2),
+        "loader_img_s": round(loader, 2),
+        "detections_per_picture": round(per_picture, 1),
         "batched_vs_loop": round(pipeline / loop, 3),
         "pipeline_vs_model": round(pipeline / bare, 3),
     }
+    if on_device is not None:
+        figures["device_decode_img_s"] = round(on_device, 2)
+        figures["device_decode_vs_model"] = round(on_device / bare, 3)
     for key, value in figures.items():
         print(f"{key:>18}: {value}")
     emit(figures)

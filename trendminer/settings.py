@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     )
     detection_precision: str = Field(default="auto", description="auto, fp32, bf16 or fp16.")
     detection_workers: int = Field(default=2, ge=0, description="Picture-decoding processes.")
+    detection_decode_on_device: bool = Field(
+        default=False,
+        description="Decode JPEGs on the detection device (nvJPEG on CUDA), not in the workers.",
+    )
     sentiment_negative_threshold: float = Field(default=-0.05, le=0.0)
     sentiment_positive_threshold: float = Field(default=0.05, ge=0.0)
     activity_post_weight: float = Field(default=1.0, ge=0.0)

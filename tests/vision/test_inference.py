@@ -1,4 +1,5 @@
-"""The batched pipeline: unreadable pictures, and the same detections as torchvision's SSD."""
+"""The batched pipeline: unreadable pictures, decoding in workers or on the device, and the same
+detections as torchvision's SSD."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
+from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
 from trendminer.vision.checkpoint import load_checkpoint
 from trendminer.vision.inference import Detector, PictureError, decode_picture
 
@@ -78,20 +80,56 @@ def test_batched_postprocess_matches_torchvision(random_checkpoint: Path) -> Non
             assert b1 == pytest.approx(b2, abs=1e-3)
 
 
-def test_detect_files_marks_failures_and_goes_on(random_checkpoint: Path, tmp_path: Path) -> None:
+def _damaged_scan(source: Path, path: Path) -> Path:
+    """A JPEG whose header parses but whose scan header is bogus (its decoding fails)."""
+    data = bytearray(source.read_bytes())
+    scan = data.find(b"\xff\xda")
+    data[scan + 2 : scan + 4] = b"\x00\x40"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("on_device", [False, True], ids=["workers", "device"])
+def test_detect_files_marks_failures_and_goes_on(
+    random_checkpoint: Path, tmp_path: Path, on_device: bool
+) -> None:
     model, meta = load_checkpoint(random_checkpoint)
-    detector = Detector(model, meta, device="cpu", precision="fp32", score_threshold=0.0)
-    _jpeg(tmp_path / "a.jpg")
+    detector = Detector(
+        model, meta, device="cpu", precision="fp32", score_threshold=0.0, decode_on_device=on_device
+    )
+    good = _jpeg(tmp_path / "a.jpg")
     _jpeg(tmp_path / "b.jpg", (90, 120))
     (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff garbage")
-    items = [(1, tmp_path / "a.jpg"), (2, tmp_path / "bad.jpg"), (3, tmp_path / "b.jpg")]
-    outputs = list(detector.detect_files(items, batch_size=2))
-    found = {k: v for o in outputs for k, v in o.detections.items()}
-    failures = [f for o in outputs for f in o.failures]
-    assert sorted(found) == [1, 3]
-    assert [(f.key, f.status) for f in failures] == [(2, "corrupt")]
-    for detection in found[3]:
-        x1, y1, x2, y2 = detection.box
-        assert 0 <= x1 <= x2 <= 90
-        assert 0 <= y1 <= y2 <= 120
-        assert detection.colour is not None
+    _damaged_scan(good, tmp_path / "scan.jpg")
+    (tmp_path / "truncated.jpg").write_bytes(good.read_bytes()[:-300])
+    names = ["a.jpg", "bad.jpg", "b.jpg", "scan.jpg", "truncated.jpg", "absent.jpg"]
+    items = [(key, tmp_path / name) for key, name in enumerate(names, start=1)]
+    for batch_size in (2, 8):  # with 8, one batch: the device decodes it picture by picture
+        outputs = list(detector.detect_files(items, batch_size=batch_size))
+        found = {k: v for o in outputs for k, v in o.detections.items()}
+        failures = sorted((f.key, f.status) for o in outputs for f in o.failures)
+        assert sorted(found) == [1, 3]
+        assert failures == [(2, "corrupt"), (4, "corrupt"), (5, "corrupt"), (6, "missing")]
+        for detection in found[3]:
+            x1, y1, x2, y2 = detection.box
+            assert 0 <= x1 <= x2 <= 90
+            assert 0 <= y1 <= y2 <= 120
+            assert detection.colour is not None
+
+
+def test_decoding_on_the_device_finds_what_the_workers_find(tmp_path: Path) -> None:
+    outfit = (Garment("pants", "Blue"), Garment("top", "Red"), Garment("bag", "Yellow"))
+    picture, _ = draw_picture(PictureSpec(320, 400, 77, (outfit,)))
+    picture.save(tmp_path / "outfit.jpg", quality=90)
+    model, meta = load_checkpoint()
+    found = []
+    for on_device in (False, True):
+        detector = Detector(model, meta, device="cpu", precision="fp32", decode_on_device=on_device)
+        [output] = detector.detect_files([(1, tmp_path / "outfit.jpg")], batch_size=1)
+        found.append(output.detections[1])
+    workers, device = found
+    assert [d.class_name for d in workers] == [d.class_name for d in device]
+    assert {d.class_name for d in workers} >= {"pants", "top"}
+    for a, b in zip(workers, device, strict=True):
+        assert a.box == pytest.approx(b.box, abs=2.0)
+        assert a.score == pytest.approx(b.score, abs=0.02)

@@ -74,11 +74,23 @@ class DetectResult:
 
 @lru_cache(maxsize=2)
 def _detector(
-    checkpoint: Path, mtime: float, device: str, precision: str, threshold: float
+    checkpoint: Path,
+    mtime: float,
+    device: str,
+    precision: str,
+    threshold: float,
+    decode_on_device: bool,
 ) -> Detector:
     model, meta = load_checkpoint(checkpoint)
     logger.info("detector %s (%s) on %s", meta.version, checkpoint, device)
-    return Detector(model, meta, device=device, precision=precision, score_threshold=threshold)
+    return Detector(
+        model,
+        meta,
+        device=device,
+        precision=precision,
+        score_threshold=threshold,
+        decode_on_device=decode_on_device,
+    )
 
 
 def _checkpoint_path(settings: Settings) -> Path:
@@ -95,6 +107,7 @@ def load_detector(settings: Settings) -> Detector:
         settings.detection_device,
         settings.detection_precision,
         settings.detection_score_threshold,
+        settings.detection_decode_on_device,
     )
 
 

@@ -1,6 +1,11 @@
 """Batched detection: DataLoader workers decode pictures; the device resizes, normalises, runs
 the network, decodes boxes and runs ``batched_nms`` over the whole batch at once.
 
+With ``decode_on_device`` the workers only read and check the JPEG files, and the batch is
+decoded on the device (``torchvision.io.decode_jpeg``, nvJPEG on CUDA): on a GPU machine the
+workers' CPU decoding, not the network, bounds the pipeline. Pictures that are not plain JPEGs
+are still decoded by the workers.
+
 torchvision's ``SSD.forward`` post-processes one picture (and one class) at a time in Python;
 here a batch's candidate boxes of every picture and class go through one ``batched_nms``
 (keyed by picture x class), so the device sees a few large kernels instead of many small ones.
@@ -20,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, Dataset
+from torchvision.io import ImageReadMode, decode_jpeg
 from torchvision.models.detection.image_list import ImageList
 from torchvision.models.detection.ssd import SSD
 from torchvision.ops import batched_nms
@@ -69,6 +75,13 @@ class PictureError(Exception):
         self.status = status
 
 
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise PictureError(
+            "corrupt", f"{width}x{height} pixels exceeds the {max_pixels} pixel limit"
+        )
+
+
 def decode_picture(
     path: Path, *, draft_size: int | None = None, max_pixels: int = MAX_PIXELS
 ) -> tuple[Tensor, tuple[int, int]]:
@@ -81,10 +94,7 @@ def decode_picture(
     try:
         with Image.open(path) as image:
             width, height = image.size
-            if width * height > max_pixels:
-                raise PictureError(
-                    "corrupt", f"{width}x{height} pixels exceeds the {max_pixels} pixel limit"
-                )
+            _check_pixels(width, height, max_pixels)
             if draft_size is not None and image.format == "JPEG":
                 image.draft("RGB", (draft_size, draft_size))
             rgb = image.convert("RGB")
@@ -106,23 +116,55 @@ def decode_picture(
     return torch.from_numpy(array.copy()).permute(2, 0, 1), (height, width)
 
 
+_JPEG_END = b"\xff\xd9"
+_JPEG_TAIL = 64
+"""A complete JPEG's end-of-image marker lies within this many bytes of the file's end."""
+
+
+def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[Tensor, tuple[int, int]] | None:
+    """The encoded bytes (uint8 ``[n]``) and (height, width) of a complete RGB or grey JPEG.
+
+    Only the header is parsed. ``None`` when the file is another format or mode, or lacks its
+    end marker (truncated): :func:`decode_picture` decides about those. Raises
+    :class:`PictureError` for a missing, unreadable or oversized file.
+    """
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            plain = image.format == "JPEG" and image.mode in ("RGB", "L")
+        data = path.read_bytes() if plain else b""
+    except FileNotFoundError:
+        raise PictureError("missing", f"no file at {path}") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
+    _check_pixels(width, height, max_pixels)
+    if not plain or data.rfind(_JPEG_END, max(0, len(data) - _JPEG_TAIL)) < 0:
+        return None
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8), (height, width)
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """A picture as a DataLoader worker returns it: pixels and original size, or the failure."""
+    """A picture as a DataLoader worker returns it: pixels (or, to be decoded on the device,
+    the encoded JPEG) and original size, or the failure."""
 
     key: int
     pixels: Tensor | None
     size: tuple[int, int]
     """Original (height, width) in pixels."""
     failure: Failure | None
+    encoded: Tensor | None = None
 
 
 class PictureFiles(Dataset[Loaded]):
-    """``(key, path)`` pairs decoded in DataLoader workers."""
+    """``(key, path)`` pairs decoded (or, with ``encoded``, read and checked) in workers."""
 
-    def __init__(self, items: Sequence[tuple[int, Path]], *, draft_size: int | None) -> None:
+    def __init__(
+        self, items: Sequence[tuple[int, Path]], *, draft_size: int | None, encoded: bool = False
+    ) -> None:
         self.items = list(items)
         self.draft_size = draft_size
+        self.encoded = encoded
 
     def __len__(self) -> int:
         return len(self.items)
@@ -130,6 +172,9 @@ class PictureFiles(Dataset[Loaded]):
     def __getitem__(self, index: int) -> Loaded:
         key, path = self.items[index]
         try:
+            jpeg = read_jpeg(path) if self.encoded else None
+            if jpeg is not None:
+                return Loaded(key, None, jpeg[1], None, encoded=jpeg[0])
             pixels, size = decode_picture(path, draft_size=self.draft_size)
         except PictureError as exc:
             return Loaded(key, None, (0, 0), Failure(key, exc.status, str(exc)))
@@ -187,6 +232,7 @@ class Detector:
         nms_threshold: float | None = None,
         max_detections: int = 100,
         candidates: int = 1000,
+        decode_on_device: bool = False,
     ) -> None:
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.dtype = resolve_precision(precision, self.device)
@@ -197,6 +243,7 @@ class Detector:
         self.nms_threshold = model.nms_thresh if nms_threshold is None else nms_threshold
         self.max_detections = max_detections
         self.candidates = candidates
+        self.decode_on_device = decode_on_device
         self.model = model.eval().to(self.device, memory_format=torch.channels_last)
         transform = model.transform
         self.mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
@@ -314,12 +361,12 @@ class Detector:
             )
         return out
 
-    def detect_files(
+    def loader(
         self, items: Sequence[tuple[int, Path]], *, batch_size: int, workers: int = 0
-    ) -> Iterator[BatchOutput]:
-        """Decode ``(key, path)`` pictures in ``workers`` processes and detect batch by batch."""
-        loader = DataLoader(
-            PictureFiles(items, draft_size=self.size),
+    ) -> DataLoader[Loaded]:
+        """Batches of ``(key, path)`` pictures decoded in ``workers`` processes."""
+        return DataLoader(
+            PictureFiles(items, draft_size=self.size, encoded=self.decode_on_device),
             batch_size=batch_size,
             num_workers=workers,
             collate_fn=_collate,
@@ -327,7 +374,13 @@ class Detector:
             persistent_workers=False,
             prefetch_factor=4 if workers else None,
         )
-        for loaded in loader:
+
+    def detect_files(
+        self, items: Sequence[tuple[int, Path]], *, batch_size: int, workers: int = 0
+    ) -> Iterator[BatchOutput]:
+        """Decode ``(key, path)`` pictures in ``workers`` processes and detect batch by batch."""
+        for loaded in self.loader(items, batch_size=batch_size, workers=workers):
+            loaded = self._decode_encoded(loaded)
             good = [item for item in loaded if item.pixels is not None]
             failures = [item.failure for item in loaded if item.failure is not None]
             found = self.detect(
@@ -337,3 +390,31 @@ class Detector:
             yield BatchOutput(
                 {item.key: dets for item, dets in zip(good, found, strict=True)}, failures
             )
+
+    def _decode_encoded(self, loaded: list[Loaded]) -> list[Loaded]:
+        """Decode the batch's encoded JPEGs on the device, in one call; a batch that fails is
+        decoded picture by picture, so that a bad one is marked and the others go on."""
+        encoded = [(item.key, item.encoded) for item in loaded if item.encoded is not None]
+        if not encoded:
+            return loaded
+        decoded: dict[int, Tensor | Failure] = {}
+        try:
+            pictures = decode_jpeg(
+                [data for _, data in encoded], mode=ImageReadMode.RGB, device=self.device
+            )
+            decoded = {key: picture for (key, _), picture in zip(encoded, pictures, strict=True)}
+        except RuntimeError:
+            for key, data in encoded:
+                try:
+                    decoded[key] = decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device)
+                except RuntimeError as exc:
+                    decoded[key] = Failure(key, "corrupt", f"RuntimeError: {exc}")
+        out = []
+        for item in loaded:
+            result = decoded.get(item.key)
+            if isinstance(result, Tensor):
+                item = Loaded(item.key, result, item.size, None)
+            elif isinstance(result, Failure):
+                item = Loaded(item.key, None, (0, 0), result)
+            out.append(item)
+        return out
