@@ -18,6 +18,12 @@ def test_upgrade_then_downgrade_on_an_empty_database(empty_db_url: str) -> None:
     columns = {c["name"] for c in inspect(engine).get_columns("posts")}
     assert {"shortcode", "likes", "taken_at", "owner"} <= columns
     assert migrate.current_revision(engine) == migrate.head_revision(engine)
+    owner_first = [
+        i["name"]
+        for i in inspect(engine).get_indexes("posts")
+        if i["column_names"][:1] == ["owner"]
+    ]
+    assert owner_first == ["posts_owner_taken_at_idx"]
 
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
