@@ -6,12 +6,14 @@ The same JPEG pictures (street-scene-sized, 320x400, drawn with coloured shapes)
 into a temporary folder; then, side by side on one device, with the same precision (bf16/fp16
 autocast where the device has it) and the model in channels-last memory format:
 
-- ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` (its per-picture
-  transform and Python post-processing, with the pipeline's score threshold), one at a time;
+- ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` of the model as
+  built (its per-picture transform and Python post-processing, with the pipeline's score
+  threshold), one at a time;
 - ``pipeline_img_s``: ``Detector.detect_files`` (DataLoader workers decode, batched resize,
-  normalise, network, batched box decoding and ``batched_nms``, and colours, which the loop
-  does not compute) in batches;
-- ``model_img_s``: the network alone (backbone and heads) on batches already on the device.
+  normalise, the network with its batch norms folded, batched box decoding and ``batched_nms``,
+  and colours, which the loop does not compute) in batches;
+- ``model_img_s``: the pipeline's network alone (backbone and heads, batch norms folded) on
+  batches already on the device.
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
 pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
@@ -37,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
+from torchvision.models.detection.ssd import SSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -66,7 +69,7 @@ def write_pictures(folder: Path, count: int, seed: int = 0) -> list[Path]:
     return paths
 
 
-def load_model(name: str | None) -> tuple[torch.nn.Module, CheckpointMeta]:
+def load_model(name: str | None) -> tuple[SSD, CheckpointMeta]:
     """A checkpoint (path, or the shipped one) or a randomly initialised architecture."""
     if name in ARCHITECTURES:
         torch.manual_seed(0)
@@ -82,9 +85,11 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def time_loop(detector: Detector, paths: list[Path]) -> float:
-    """Pictures per second of a per-picture loop through torchvision's own forward."""
-    model, device = detector.model, detector.device
+def time_loop(detector: Detector, model: SSD, paths: list[Path]) -> float:
+    """Pictures per second of a per-picture loop through torchvision's own forward of
+    ``model`` as built (the pipeline runs a copy with its batch norms folded)."""
+    device = detector.device
+    model = model.eval().to(device, memory_format=torch.channels_last)
     # The same score threshold and detection cap as the pipeline (torchvision's defaults keep
     # far more candidates, which would flatter the pipeline).
     model.score_thresh, model.detections_per_img = detector.score_threshold, detector.max_detections
@@ -168,7 +173,7 @@ def main() -> None:
         warm = paths[: min(len(paths), batch)]
         time_pipeline(detector, warm, batch, 0)
         loop_paths = paths if not cuda else paths[: min(len(paths), 512)]
-        loop = time_loop(detector, loop_paths)
+        loop = time_loop(detector, model, loop_paths)
         pipeline, per_picture = time_pipeline(detector, paths, batch, workers)
         loader = time_loader(detector, paths, batch, workers)
         bare = time_model(detector, count, batch)

@@ -8,6 +8,7 @@ import pytest
 import torch
 from torchvision.models.detection.image_list import ImageList
 
+from trendminer.vision.fold import fold_batchnorm
 from trendminer.vision.models import (
     ARCHITECTURES,
     SEED_ASPECT_RATIOS,
@@ -106,3 +107,25 @@ def test_ssdlite_min_ratio_shrinks_the_first_maps_boxes_and_keeps_the_weights() 
     }
     with pytest.raises(ValueError, match="min_ratio"):
         build_model("ssdlite", num_classes=3, options={"min_ratio": 1.5})
+
+
+def test_folding_batchnorm_keeps_the_outputs_and_leaves_the_model_alone() -> None:
+    torch.manual_seed(0)
+    model = build_model("ssdlite", num_classes=4)
+    for module in model.modules():  # batch statistics other than the identity
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+    model.train()
+    folded = fold_batchnorm(model)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()) == 70
+    assert model.training
+    assert not folded.training
+    model.eval()
+    x = torch.rand(2, 3, 320, 320)
+    with torch.no_grad():
+        expected = model.head(list(model.backbone(x).values()))
+        got = folded.head(list(folded.backbone(x).values()))
+    for key in ("cls_logits", "bbox_regression"):
+        torch.testing.assert_close(got[key], expected[key], rtol=1e-4, atol=1e-4)

@@ -33,6 +33,7 @@ from torchvision.ops import batched_nms
 
 from trendminer.vision.checkpoint import CheckpointMeta
 from trendminer.vision.colour import box_colours
+from trendminer.vision.fold import fold_batchnorm
 
 logger = logging.getLogger(__name__)
 
@@ -218,8 +219,9 @@ class Detector:
     """A detector model ready for batched inference on one device.
 
     Pictures of any size go in as uint8 ``[3, H, W]``; detections come out per picture with
-    boxes in that picture's original pixels. The NMS IoU threshold defaults to the model's
-    (0.45 for SSD300/FFSSD, 0.55 for SSDLite, as in torchvision).
+    boxes in that picture's original pixels. It runs a copy of ``model`` with its batch norms
+    folded into the convolutions (the caller's model is left as it was). The NMS IoU threshold
+    defaults to the model's (0.45 for SSD300/FFSSD, 0.55 for SSDLite, as in torchvision).
     """
 
     def __init__(
@@ -245,7 +247,7 @@ class Detector:
         self.max_detections = max_detections
         self.candidates = candidates
         self.decode_on_device = decode_on_device
-        self.model = model.eval().to(self.device, memory_format=torch.channels_last)
+        self.model = fold_batchnorm(model).to(self.device, memory_format=torch.channels_last)
         transform = model.transform
         self.mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
         self.std = torch.tensor(transform.image_std, device=self.device).view(1, 3, 1, 1)
