@@ -1,10 +1,12 @@
-"""``trendminer evaluate`` prints the tables and, last, one JSON object with mAP."""
+"""``trendminer evaluate`` prints the tables and, last, one JSON object with mAP; ``train``
+refuses bad options with a one-line error."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from trendminer.cli.main import app
@@ -37,11 +39,23 @@ def test_evaluate_prints_tables_then_json(shapes: Path, random_checkpoint: Path)
     assert any(line.startswith("Average precision") for line in lines)
 
 
-def test_train_rejects_an_unknown_preset(shapes: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--preset", "quick"], "unknown preset"),
+        (["--min-ratio", "1.5"], "min_ratio must lie in"),
+        (["--model", "yolo"], "unknown detector architecture"),
+    ],
+)
+def test_train_rejects_bad_options_in_one_line(
+    shapes: Path, tmp_path: Path, option: list[str], message: str
+) -> None:
     result = CliRunner().invoke(
         app,
         ["train", "--model", "ssdlite", "--coco", str(shapes), "--images", str(shapes.parent),
-         "--out", str(tmp_path / "run"), "--preset", "quick"],
+         "--out", str(tmp_path / "run"), "--epochs", "1", "--iterations", "1", "--workers", "0",
+         "--device", "cpu", *option],
     )  # fmt: skip
-    assert result.exit_code == 1
-    assert "unknown preset" in result.output
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
