@@ -13,3 +13,7 @@ class DatasetError(TrendMinerError):
 
 class TrainingError(TrendMinerError):
     """A training run cannot go on (a non-finite loss, a bad option)."""
+
+
+class ModelSpecError(ConfigurationError, ValueError):
+    """An unknown detector architecture or a bad builder option."""

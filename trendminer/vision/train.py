@@ -188,10 +188,7 @@ def train(
     weights of a detector checkpoint (same architecture and classes) with a fresh optimizer and
     schedule: a fine-tune. A run that resumes ignores it.
     """
-    try:
-        spec = architecture(model_name).input
-    except ValueError as exc:
-        raise TrainingError(str(exc)) from None
+    spec = architecture(model_name).input
     torch.manual_seed(recipe.seed)
     random.seed(recipe.seed)
     where = resolve_device(device)
@@ -204,12 +201,9 @@ def train(
         if val_coco is not None
         else None
     )
-    try:
-        model = build_model(
-            model_name, num_classes=len(with_background(dataset.classes)), options=options
-        )
-    except ValueError as exc:  # an unknown architecture or a bad builder option
-        raise TrainingError(str(exc)) from None
+    model = build_model(
+        model_name, num_classes=len(with_background(dataset.classes)), options=options
+    )
     model.to(where, memory_format=torch.channels_last)
     optimizer = _optimizer(model, recipe)
     scheduler = torch.optim.lr_scheduler.MultiStepLR(

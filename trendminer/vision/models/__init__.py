@@ -14,6 +14,7 @@ from typing import Any
 
 from torchvision.models.detection.ssd import SSD
 
+from trendminer.vision.errors import ModelSpecError
 from trendminer.vision.models.ffssd import FUSIONS, ffssd
 from trendminer.vision.models.ssd300 import SEED_ASPECT_RATIOS, SEED_MEAN, SEED_SCALES, ssd300
 from trendminer.vision.models.ssdlite import ssdlite
@@ -55,7 +56,9 @@ def architecture(name: str) -> Architecture:
         return ARCHITECTURES[name]
     except KeyError:
         known = ", ".join(sorted(ARCHITECTURES))
-        raise ValueError(f"unknown detector architecture {name!r}; choose one of {known}") from None
+        raise ModelSpecError(
+            f"unknown detector architecture {name!r}; choose one of {known}"
+        ) from None
 
 
 def build_model(name: str, *, num_classes: int, options: Mapping[str, Any] | None = None) -> SSD:

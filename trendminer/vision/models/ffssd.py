@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torchvision.models.detection.ssd import SSD
 
+from trendminer.vision.errors import ModelSpecError
 from trendminer.vision.models.ssd300 import seed_ssd, vgg_features
 
 Fusion = Literal["concat", "sum"]
@@ -102,5 +103,5 @@ def ffssd(*, num_classes: int, fusion: Fusion = "concat") -> SSD:
     Takes RGB ``[3, H, W]`` floats in [0, 1]; resized to 300x300 inside; 8,732 default boxes.
     """
     if fusion not in FUSIONS:
-        raise ValueError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}")
+        raise ModelSpecError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}")
     return seed_ssd(FeatureFusedExtractor(fusion), num_classes)

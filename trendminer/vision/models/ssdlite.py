@@ -6,6 +6,8 @@ from torchvision.models.detection import ssdlite320_mobilenet_v3_large
 from torchvision.models.detection.anchor_utils import DefaultBoxGenerator
 from torchvision.models.detection.ssd import SSD
 
+from trendminer.vision.errors import ModelSpecError
+
 TORCHVISION_MIN_RATIO = 0.2
 """torchvision's smallest default box, as a fraction of the input: 64 px at 320."""
 MAX_RATIO = 0.95
@@ -21,7 +23,7 @@ def ssdlite(*, num_classes: int, min_ratio: float = TORCHVISION_MIN_RATIO) -> SS
     shape, does not depend on it.
     """
     if not 0.0 < min_ratio < MAX_RATIO:
-        raise ValueError(f"min_ratio must lie in (0, {MAX_RATIO}), not {min_ratio}")
+        raise ModelSpecError(f"min_ratio must lie in (0, {MAX_RATIO}), not {min_ratio}")
     model = ssdlite320_mobilenet_v3_large(
         weights=None, weights_backbone=None, num_classes=num_classes
     )
