@@ -9,7 +9,8 @@ autocast where the device has it) and the model in channels-last memory format:
 - ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` of the model as
   built (its per-picture transform and Python post-processing, with the pipeline's score
   threshold), one at a time;
-- ``pipeline_img_s``: ``Detector.detect_files`` (DataLoader workers decode, batched resize,
+- ``pipeline_img_s``: ``Detector.detect_files`` with the detect stage's defaults for the device
+  (on the CPU: batches of 16 decoded in the process; on CUDA: DataLoader workers; batched resize,
   normalise, the network with its batch norms folded, batched box decoding and ``batched_nms``,
   and colours, which the loop does not compute) in batches;
 - ``model_img_s``: the pipeline's network alone (backbone and heads, batch norms folded) on
@@ -17,8 +18,8 @@ autocast where the device has it) and the model in channels-last memory format:
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
 pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
-``loader_img_s``, the decoding workers alone (close to the pipeline's rate: decoding is the
-bottleneck), and ``detections_per_picture`` (a random model finds far more than a trained one,
+``loader_img_s``, the decoding alone (on a GPU close to the pipeline's rate: there decoding
+is the bottleneck), and ``detections_per_picture`` (a random model finds far more than a trained one,
 and each detection costs a colour and a Python object). On CUDA (or with ``--device-decode``)
 the pipeline runs a second time with the JPEGs decoded on the device (nvJPEG), the workers
 only reading the files: ``device_decode_img_s`` and ``device_decode_vs_model``. Without
@@ -46,7 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._support import emit
 from trendminer.vision.checkpoint import CheckpointMeta, load_checkpoint, shipped_checkpoint
 from trendminer.vision.classes import MODANET_CLASSES, with_background
-from trendminer.vision.inference import Detector, decode_picture
+from trendminer.vision.inference import (
+    Detector,
+    decode_picture,
+    default_batch_size,
+    default_workers,
+)
 from trendminer.vision.models import ARCHITECTURES, build_model
 
 
@@ -162,10 +168,10 @@ def main() -> None:
     if not cuda:
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     count = args.pictures or (
-        (2048 if args.quick else 8192) if cuda else (48 if args.quick else 160)
+        (2048 if args.quick else 8192) if cuda else (160 if args.quick else 800)
     )
-    batch = args.batch_size or (256 if cuda else 8)
-    workers = args.workers if args.workers is not None else (8 if cuda else 1)
+    batch = args.batch_size or (256 if cuda else default_batch_size(device))
+    workers = args.workers if args.workers is not None else default_workers(device)
     model, meta = load_model(args.model)
     detector = Detector(model, meta, device=device, precision=args.precision, score_threshold=0.4)
     with tempfile.TemporaryDirectory(prefix="tm-detect-bench-") as tmp:

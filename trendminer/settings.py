@@ -79,12 +79,18 @@ class Settings(BaseSettings):
         default=None, description="Detector checkpoint; default: the shipped SSDLite one."
     )
     detection_score_threshold: float = Field(default=0.4, ge=0.0, le=1.0)
-    detection_batch_size: int = Field(default=16, ge=1)
+    detection_batch_size: int | None = Field(
+        default=None, ge=1, description="Pictures per batch; default 16 on the CPU, 128 on CUDA."
+    )
     detection_device: str = Field(
         default="auto", description="auto (CUDA if present), cpu, cuda:N."
     )
     detection_precision: str = Field(default="auto", description="auto, fp32, bf16 or fp16.")
-    detection_workers: int = Field(default=2, ge=0, description="Picture-decoding processes.")
+    detection_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Picture-decoding processes; default none on the CPU, up to 8 on CUDA.",
+    )
     detection_decode_on_device: bool = Field(
         default=False,
         description="Decode JPEGs on the detection device (nvJPEG on CUDA), not in the workers.",

@@ -36,7 +36,6 @@ def _settings(tmp_path: Path, checkpoint: Path) -> Settings:
         detector_checkpoint=checkpoint,
         detection_score_threshold=0.0,  # an untrained model: keep every box it proposes
         detection_batch_size=2,
-        detection_workers=0,
         detection_device="cpu",
         detection_precision="fp32",
     )

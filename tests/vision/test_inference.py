@@ -12,13 +12,28 @@ from PIL import Image
 
 from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
 from trendminer.vision.checkpoint import load_checkpoint
-from trendminer.vision.inference import Detector, PictureError, decode_picture
+from trendminer.vision.inference import (
+    Detector,
+    PictureError,
+    decode_picture,
+    default_batch_size,
+    default_workers,
+)
 
 
 def _jpeg(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(path)
     return path
+
+
+def test_batch_defaults_follow_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert (default_workers(cpu), default_batch_size(cpu)) == (0, 16)
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert (default_workers(cuda), default_batch_size(cuda)) == (8, 128)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert default_workers(cuda) == 1
 
 
 def test_unreadable_pictures_are_reported(tmp_path: Path) -> None:

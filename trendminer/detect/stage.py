@@ -23,7 +23,12 @@ from tqdm import tqdm
 from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
 from trendminer.vision.checkpoint import load_checkpoint, read_meta, shipped_checkpoint
-from trendminer.vision.inference import BatchOutput, Detector
+from trendminer.vision.inference import (
+    BatchOutput,
+    Detector,
+    default_batch_size,
+    default_workers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +194,14 @@ def detect(
     with engine.connect() as connection:
         pending = _pending(connection, version, media_ids, limit)
     items = [(media_id, _resolve(path, settings.media_root)) for media_id, path in pending]
+    batch_size = settings.detection_batch_size or default_batch_size(detector.device)
+    workers = settings.detection_workers
+    if workers is None:
+        workers = default_workers(detector.device)
     started = time.perf_counter()
     pictures = detections = corrupt = missing = 0
     with tqdm(total=len(items), unit="img", desc="detect", disable=None) as bar:
-        for output in detector.detect_files(
-            items, batch_size=settings.detection_batch_size, workers=settings.detection_workers
-        ):
+        for output in detector.detect_files(items, batch_size=batch_size, workers=workers):
             with engine.begin() as connection:
                 detections += _write(connection, version, output)
             pictures += len(output.detections)

@@ -15,6 +15,7 @@ here a batch's candidate boxes of every picture and class go through one ``batch
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -192,6 +193,22 @@ def resolve_device(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
+
+
+def default_batch_size(device: torch.device) -> int:
+    """Pictures per batch on ``device``: 16 on the CPU (larger batches gain nothing there), 128
+    on CUDA (enough to keep the GPU busy)."""
+    return 128 if device.type == "cuda" else 16
+
+
+def default_workers(device: torch.device) -> int:
+    """Decoding processes for ``device``. None on the CPU: decoding a picture costs a few per
+    cent of the network's time there, and a worker would take a core from the network's threads
+    (measured on 2 cores: 0 workers ran 11 % faster than 2). On CUDA up to 8, one core left to
+    feed the device."""
+    if device.type != "cuda":
+        return 0
+    return max(1, min(8, (os.cpu_count() or 2) - 1))
 
 
 def _cpu_has_bf16() -> bool:
