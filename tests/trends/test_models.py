@@ -66,6 +66,27 @@ def test_planted_weeks_make_one_event_and_do_not_bend_the_fit() -> None:
     assert events[0].saliency > 10
 
 
+def test_a_two_week_event_is_judged_on_both_weeks_at_once() -> None:
+    weeks = np.arange(1000, 1030, dtype=float)
+    total = np.full(30, 100.0)
+    posts = np.full(30, 20.0)
+    posts[12:14] = 33  # +13 points two weeks running: neither week alone passes alpha
+    alone = fit_attribute(weeks, posts, total, windows=1)
+    pooled = fit_attribute(weeks, posts, total)
+    assert not alone.outliers.any()
+    assert list(np.flatnonzero(pooled.outliers)) == [12, 13]
+    assert pooled.p_values[12] == pooled.p_values[13] < 1e-4
+    assert [(e.start, e.end) for e in find_events(pooled, posts, total)] == [(12, 13)]
+
+
+def test_one_noisy_week_among_thousands_of_tests_is_no_event() -> None:
+    weeks = np.arange(1000, 1030, dtype=float)
+    total = np.full(30, 100.0)
+    posts = np.full(30, 20.0)
+    posts[12] = 33  # p ~ 0.001: about 12 such weeks in a build's 12,000 tests by chance
+    assert not fit_attribute(weeks, posts, total).outliers.any()
+
+
 def test_the_forecast_beats_the_baselines_on_a_trend_with_an_event() -> None:
     weeks = np.arange(1000, 1040, dtype=float)
     share = 0.1 + 0.003 * (weeks - 1000)
