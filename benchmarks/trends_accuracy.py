@@ -33,9 +33,10 @@ scenario, one seed (a smoke run; too small for the tests to have power).
 Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pictures a world)
 the tests have power: a planted +15-point negative peak over 4 days in London, a twelfth of
 the volume, is then about 5 standard errors above its baseline. Generating, importing,
-enriching and building take about 4.5 minutes a world on 2 cores, so ``--no-detect`` fits the
-three seeds in 15 minutes. The detector adds about 47,000 pictures a world: a GPU does them in
-about a minute; a 2-core CPU without bf16 takes well over half an hour per world.
+enriching and building take 1.5-4.5 minutes a world on 2 cores (by CPU), so ``--no-detect``
+fits the three seeds in 5-15 minutes. The detector adds about 47,000 pictures a world: a GPU
+does them in about a minute, a 2-core CPU with AVX512-BF16 in 5-6 minutes (the three seeds
+then take 26 minutes), a 2-core CPU without bf16 in well over half an hour.
 """
 
 from __future__ import annotations
