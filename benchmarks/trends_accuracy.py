@@ -18,7 +18,8 @@ city run matches events of that city or of every city; an all-cities run (``'*'`
   peaks and influencer campaigns); ``activity_peaks_precision_strict`` counts planted activity
   peaks only.
 - negative-sentiment peaks: the same with ``negative_peak`` events and sentiment peak runs; the
-  planted drivers' share found in the top 3 of ``trend_peak_influencers`` of their peak.
+  planted drivers' share found in the top 3 of ``trend_peak_influencers`` of their peak, over
+  the planted peaks that were found (a missed peak has no ranking; it counts in the recall).
 - attribute events: a planted ``attribute_event`` (city, class or colour) is found when
   ``trend_attribute_events`` has an event of that city and attribute overlapping its weeks;
   precision over the events of single classes and colours in named cities. Scored on the
@@ -177,6 +178,8 @@ def score_world(
             (c, a, b) for c, a, b in sentiment if c == event["city"] and _covers(event, c, a, b)
         ]
         tally.add("sentiment_recall", bool(found))
+        if not found:
+            continue  # no peak to rank its drivers in: the miss counts in the recall
         with engine.connect() as connection:
             top = {
                 row[0]
