@@ -19,12 +19,12 @@ autocast where the device has it) and the model in channels-last memory format:
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
 pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
 ``loader_img_s``, the decoding alone (on a GPU close to the pipeline's rate: there decoding
-is the bottleneck), and ``detections_per_picture`` (a random model finds far more than a trained one,
-and each detection costs a colour and a Python object). On CUDA (or with ``--device-decode``)
-the pipeline runs a second time with the JPEGs decoded on the device (nvJPEG), the workers
-only reading the files: ``device_decode_img_s`` and ``device_decode_vs_model``. Without
-``--model`` the shipped checkpoint is used (a random SSDLite if there is none). The last line is
-one JSON object.
+is the bottleneck), and ``detections_per_picture`` (a random model finds far more than a
+trained one, and each detection costs a colour and a Python object). On CUDA (or with
+``--device-decode``) the pipeline runs a second time with the JPEGs decoded on the device
+(nvJPEG), the workers only reading the files: ``device_decode_img_s`` and
+``device_decode_vs_model``. Without ``--model`` the shipped checkpoint is used (a random SSDLite
+if there is none). The last line is one JSON object.
 """
 
 from __future__ import annotations
