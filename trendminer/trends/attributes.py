@@ -18,7 +18,8 @@ doubles its evidence. Consecutive such weeks form one event; its saliency is the
 ``alpha`` is small because one build tests every city x attribute x week (about 12,000 tests
 on a Sample world of 17 weeks). On the true garments of five Sample worlds (``--scale 12``,
 seeds 7-11, 10 planted events), one-week tests at 0.001 gave 27 events of which 6 were
-planted; runs of up to two weeks at 1e-4 give 8, of which 6 (the same recall, 6 of 10).
+planted; runs of up to two weeks at 1e-4 give 8, of which 6 (the same recall, 6 of 10):
+``benchmarks/attribute_events_truth.py``.
 """
 
 from __future__ import annotations
