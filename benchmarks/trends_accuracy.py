@@ -56,6 +56,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -293,7 +294,9 @@ def run_seed(
     try:
         migrate.upgrade(engine)
         settings = Settings(
-            database_url=url, data_dir=workdir / f"data_{seed}", report_dir=workdir / "reports"
+            database_url=SecretStr(url),
+            data_dir=workdir / f"data_{seed}",
+            report_dir=workdir / "reports",
         )
         truth = json.loads((world / "truth" / "world.json").read_text())
         stages = [
