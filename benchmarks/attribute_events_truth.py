@@ -9,7 +9,7 @@ and colour from the worlds' true garments, and runs the event rule of the trend 
 (``fit_attribute`` and ``find_events``, ``attribute_event_alpha`` from the settings) on every
 series with data enough for the build to fit it (the trailing partial week left out, as the
 build does). A found event matches a planted ``attribute_event`` of its city and attribute when
-their weeks overlap. ``baseline``: one-week tests at alpha 0.001, the rule before stop 14.
+their weeks overlap. ``baseline``: one-week tests at alpha 0.001 (the rule before two-week runs).
 
 This isolates the statistics from the detector: it takes seconds a world, where
 ``trends_accuracy.py`` renders and detects 47,000 pictures. Last line: one JSON object with
