@@ -46,6 +46,7 @@ CITIES = (
 CLASSES = ("top", "pants", "dress", "skirt", "footwear", "bag", "outer", "boots")
 COLOURS = ("Black", "White", "Blue", "Red", "Gray", "Beige", "Green", "Yellow")
 MODEL = "speed-bench-1"
+UNKNOWN = np.array([None], dtype=object)  # a post without a city or time zone (NULL)
 
 
 def _copy_frame(engine: Engine, table: str, frame: pd.DataFrame) -> None:
@@ -82,8 +83,8 @@ def generate(engine: Engine, posts: int, days: int, seed: int = 11) -> None:
             "comments": rng.poisson(2, posts),
             "first_seen": taken.strftime("%Y-%m-%d %H:%M:%S+00"),
             "last_seen": taken.strftime("%Y-%m-%d %H:%M:%S+00"),
-            "city": np.where(known, np.array([c for c, _ in CITIES])[city_index], None),
-            "timezone": np.where(known, np.array([z for _, z in CITIES])[city_index], None),
+            "city": np.where(known, np.array([c for c, _ in CITIES])[city_index], UNKNOWN),
+            "timezone": np.where(known, np.array([z for _, z in CITIES])[city_index], UNKNOWN),
             "sentiment_label": sentiment,
         }
     )
