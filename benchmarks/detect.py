@@ -9,10 +9,10 @@ autocast where the device has it) and the model in channels-last memory format:
 - ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` of the model as
   built (its per-picture transform and Python post-processing, with the pipeline's score
   threshold), one at a time;
-- ``pipeline_img_s``: ``Detector.detect_files`` with the detect stage's defaults for the device
-  (on the CPU: batches of 16 decoded in the process; on CUDA: DataLoader workers; batched resize,
-  normalise, the network with its batch norms folded, batched box decoding and ``batched_nms``,
-  and colours, which the loop does not compute) in batches;
+- ``pipeline_img_s``: ``Detector.detect_files`` with the detect stage's decoding workers for the
+  device (on the CPU: none, batches of 16; on CUDA: DataLoader workers, batches of 256), batched
+  resize, normalise, the network with its batch norms folded, batched box decoding and
+  ``batched_nms``, and colours, which the loop does not compute;
 - ``model_img_s``: the pipeline's network alone (backbone and heads, batch norms folded) on
   batches already on the device.
 
@@ -126,7 +126,7 @@ def time_pipeline(
 
 
 def time_loader(detector: Detector, paths: list[Path], batch: int, workers: int) -> float:
-    """Pictures per second of the pipeline's loader alone (the workers' decoding)."""
+    """Pictures per second of the pipeline's loader alone (its decoding)."""
     started = time.perf_counter()
     batches = detector.loader(list(enumerate(paths)), batch_size=batch, workers=workers)
     done = sum(len(loaded) for loaded in batches)
