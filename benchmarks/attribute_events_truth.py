@@ -1,15 +1,17 @@
-"""Attribute-event rule on true garments: planted events found, with the rule in use and a
-single-week baseline, side by side on the same worlds.
+"""Attribute-event rule on true garments: planted events found by the build's rule (garment
+share) and by the post-share rule before it, side by side on the same worlds.
 
-    python benchmarks/attribute_events_truth.py [--quick] [--seeds 7 8 9 10 11] [--scale 12]
+    python benchmarks/attribute_events_truth.py [--quick] [--seeds 7 8 ... 14] [--scale 12]
 
 Plans Sample worlds (the ``default`` scenario scaled as in ``trends_accuracy.py``) without
-rendering a picture, counts each named city's weekly share of posts showing each garment class
-and colour from the worlds' true garments, and runs the event rule of the trend build
-(``fit_attribute`` and ``find_events``, ``attribute_event_alpha`` from the settings) on every
-series with data enough for the build to fit it (the trailing partial week left out, as the
-build does). A found event matches a planted ``attribute_event`` of its city and attribute when
-their weeks overlap. ``baseline``: one-week tests at alpha 0.001 (the rule before two-week runs).
+rendering a picture and builds, from the worlds' true garments, each named city's weekly
+series per garment class and colour: the garment share (mean over the week's posts of the
+share of a post's garments showing the attribute, with its standard error) and the post share.
+``rule``: the build's events (``fit_garment_share``, ``find_events``, ``attribute_event_alpha``
+from the settings); ``baseline``: the post-share binomial rule (``fit_attribute``, runs of up to
+two weeks at alpha 1e-4, the rule until this one). Series with data enough for the build to fit
+them (the trailing partial week left out, as the build does). A found event matches a planted
+``attribute_event`` of its city and attribute when their weeks overlap.
 
 This isolates the statistics from the detector: it takes seconds a world, where
 ``trends_accuracy.py`` renders and detects 47,000 pictures. Last line: one JSON object with
@@ -22,8 +24,9 @@ import argparse
 import logging
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,31 +39,66 @@ from benchmarks.trends_accuracy import scaled_scenario
 from trendminer.settings import Settings
 from trendminer.sources.sample.scenario import load_scenario
 from trendminer.sources.sample.world import World, simulate
-from trendminer.trends.attributes import AttributeFit, find_events, fit_attribute
-from trendminer.trends.models import MIN_EVENT_LIFT, MIN_POSTS, MIN_WEEKS
+from trendminer.trends.attributes import (
+    AttributeFit,
+    find_events,
+    fit_attribute,
+    fit_garment_share,
+)
+from trendminer.trends.models import MIN_EVENT_LIFT, MIN_GARMENT_LIFT, MIN_POSTS, MIN_WEEKS
 
-Series = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]  # (city, attribute) -> k, n
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], AttributeFit]
+
+@dataclass(frozen=True, slots=True)
+class WeeklyCounts:
+    """One city x attribute: per complete week, the post share's k and n and the garment
+    share's mean, standard error and posts."""
+
+    posts: np.ndarray
+    total: np.ndarray
+    garment_share: np.ndarray
+    garment_se: np.ndarray
+    boxed: np.ndarray
+
+
+Series = dict[tuple[str, str], WeeklyCounts]
+Rule = Callable[[np.ndarray, WeeklyCounts], tuple[AttributeFit, np.ndarray, np.ndarray]]
 
 
 def weekly_series(world: World) -> tuple[list[date], Series]:
-    """Per named city and attribute: posts showing it and posts, per complete local week."""
+    """Per named city and attribute, per complete local week: posts showing it out of posts,
+    and the mean (with its standard error) of each post's share of garments showing it."""
     shown: Counter[tuple[str, str, date]] = Counter()
+    fraction: defaultdict[tuple[str, str, date], float] = defaultdict(float)
+    fraction_sq: defaultdict[tuple[str, str, date], float] = defaultdict(float)
     posts: Counter[tuple[str, date]] = Counter()
+    boxed: Counter[tuple[str, date]] = Counter()
     for post in world.posts:
         week = post.local_date - timedelta(days=post.local_date.weekday())
-        posts[(post.city.name, week)] += 1
+        key = (post.city.name, week)
+        posts[key] += 1
         garments = [g for picture in post.pictures for person in picture.people for g in person]
-        for attribute in {g.class_name for g in garments} | {g.colour for g in garments}:
-            shown[(post.city.name, attribute, week)] += 1
+        if garments:
+            boxed[key] += 1
+        counts = Counter(g.class_name for g in garments) + Counter(g.colour for g in garments)
+        for attribute, count in counts.items():
+            shown[(*key[:1], attribute, week)] += 1
+            fraction[(*key[:1], attribute, week)] += count / len(garments)
+            fraction_sq[(*key[:1], attribute, week)] += (count / len(garments)) ** 2
     last_day = max(post.local_date for post in world.posts)
     weeks = sorted(w for w in {week for _, week in posts} if w + timedelta(days=6) <= last_day)
     series: Series = {}
     for city, attribute in {(c, a) for c, a, _ in shown}:
-        k = np.array([shown[(city, attribute, w)] for w in weeks], dtype=float)
+        keys = [(city, attribute, w) for w in weeks]
+        k = np.array([shown[key] for key in keys], dtype=float)
         n = np.array([posts[(city, w)] for w in weeks], dtype=float)
-        if len(weeks) >= MIN_WEEKS and n.min() > 0 and k.sum() >= MIN_POSTS:
-            series[(city, attribute)] = (k, n)
+        b = np.array([boxed[(city, w)] for w in weeks], dtype=float)
+        if len(weeks) < MIN_WEEKS or n.min() <= 0 or b.min() <= 1 or k.sum() < MIN_POSTS:
+            continue
+        total = np.array([fraction[key] for key in keys])
+        squares = np.array([fraction_sq[key] for key in keys])
+        mean = total / b
+        variance = np.maximum(squares - b * mean**2, 0.0) / (b - 1)
+        series[(city, attribute)] = WeeklyCounts(k, n, mean, np.sqrt(variance / b), b)
     return weeks, series
 
 
@@ -70,9 +108,11 @@ def score(
     """(events found, of them planted, planted events found)."""
     numbers = np.arange(len(weeks), dtype=float)
     found = []
-    for (city, attribute), (k, n) in series.items():
-        fit = rule(numbers, k, n)
-        found += [(city, attribute, weeks[e.start], weeks[e.end]) for e in find_events(fit, k, n)]
+    for (city, attribute), counts in series.items():
+        fit, share, weight = rule(numbers, counts)
+        found += [
+            (city, attribute, weeks[e.start], weeks[e.end]) for e in find_events(fit, share, weight)
+        ]
 
     def matches(event: tuple[str, str, date, date], row: tuple[str, str, date, date]) -> bool:
         return (
@@ -87,16 +127,24 @@ def score(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Two seeds at scale 6.")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9, 10, 11])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9, 10, 11, 12, 13, 14])
     parser.add_argument("--scale", type=float, default=12.0, help="Volume x the default world.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     seeds, scale = (args.seeds[:2], 6.0) if args.quick else (args.seeds, args.scale)
     alpha = Settings().attribute_event_alpha
     rules: dict[str, Rule] = {
-        "rule": lambda w, k, n: fit_attribute(w, k, n, alpha=alpha, min_lift=MIN_EVENT_LIFT),
-        "baseline": lambda w, k, n: fit_attribute(
-            w, k, n, alpha=0.001, min_lift=MIN_EVENT_LIFT, windows=1
+        "rule": lambda w, c: (
+            fit_garment_share(
+                w, c.garment_share, c.garment_se, c.boxed, alpha=alpha, min_lift=MIN_GARMENT_LIFT
+            ),
+            c.garment_share,
+            c.boxed,
+        ),
+        "baseline": lambda w, c: (
+            fit_attribute(w, c.posts, c.total, alpha=1e-4, min_lift=MIN_EVENT_LIFT),
+            c.posts / c.total,
+            c.total,
         ),
     }
     totals = {name: [0, 0, 0] for name in rules}

@@ -125,10 +125,10 @@ class Settings(BaseSettings):
     sentiment_peak_min_volume: int = Field(default=10, ge=1, description="Labelled posts.")
     sentiment_peak_min_lift: float = Field(default=0.05, ge=0.0, description="Share points.")
     attribute_event_alpha: float = Field(
-        default=1e-4,
+        default=3e-5,
         gt=0.0,
         lt=1.0,
-        description="Per test of a run of weeks; see trends/attributes.py.",
+        description="Per test of a run of weeks of a garment share; see trends/attributes.py.",
     )
     forecast_weeks: int = Field(default=4, ge=1)
     upsert_batch_size: int = Field(default=5000, ge=1)

@@ -235,12 +235,22 @@ def test_attribute_shares_cooccurrence_tracked_series_and_model_version(
     build_trends(engine, configured, monday, monday)
     share = rows(
         engine,
-        "SELECT posts, total, share, lower, upper FROM trend_attribute_weekly "
+        "SELECT posts, total, share, lower, upper, boxed_posts, garment_share, garment_share_se "
+        "FROM trend_attribute_weekly "
         "WHERE city = 'Paris' AND attribute_kind = 'class_colour' AND attribute = 'Red dress'",
     )
     assert share[0][:3] == (1, 4, 0.25)
     assert share[0][3] == pytest.approx(0.0456, abs=1e-4)
     assert share[0][4] == pytest.approx(0.6994, abs=1e-4)
+    # Garment share over the 3 posts with boxes: fractions 1/2, 0, 0 (w4 has no box).
+    assert share[0][5] == 3
+    assert share[0][6:] == (pytest.approx(1 / 6), pytest.approx(1 / 6))
+    black = rows(
+        engine,
+        "SELECT garment_share FROM trend_attribute_weekly "
+        "WHERE city = '*' AND attribute_kind = 'colour' AND attribute = 'Black'",
+    )
+    assert black == [(pytest.approx(1 / 3),)]
     boots = rows(
         engine,
         "SELECT posts_both, posts_a, posts_b, posts_total, lift FROM trend_garment_cooccurrence "

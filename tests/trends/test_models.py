@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trendminer.trends.attributes import find_events, fit_attribute
+from trendminer.trends.attributes import find_events, fit_attribute, fit_garment_share
 from trendminer.trends.forecast import evaluate_forecast, forecast_shares
 from trendminer.trends.influence import city_influence
 from trendminer.trends.sentiment import score_sentiment
@@ -59,7 +59,7 @@ def test_planted_weeks_make_one_event_and_do_not_bend_the_fit() -> None:
     share[20:23] = 0.30
     posts = _shares(weeks, share)
     fit = fit_attribute(weeks, posts, np.full(40, 400.0))
-    events = find_events(fit, posts, np.full(40, 400.0))
+    events = find_events(fit, posts / 400.0, np.full(40, 400.0))
     assert [(e.start, e.end) for e in events] == [(20, 22)]
     assert abs(events[0].expected_share - 0.15) < 0.02
     assert events[0].observed_share > 0.25
@@ -76,7 +76,7 @@ def test_a_two_week_event_is_judged_on_both_weeks_at_once() -> None:
     assert not alone.outliers.any()
     assert list(np.flatnonzero(pooled.outliers)) == [12, 13]
     assert pooled.p_values[12] == pooled.p_values[13] < 1e-4
-    assert [(e.start, e.end) for e in find_events(pooled, posts, total)] == [(12, 13)]
+    assert [(e.start, e.end) for e in find_events(pooled, posts / total, total)] == [(12, 13)]
 
 
 def test_one_noisy_week_among_thousands_of_tests_is_no_event() -> None:
@@ -85,6 +85,39 @@ def test_one_noisy_week_among_thousands_of_tests_is_no_event() -> None:
     posts = np.full(30, 20.0)
     posts[12] = 33  # p ~ 0.001: about 12 such weeks in a build's 12,000 tests by chance
     assert not fit_attribute(weeks, posts, total).outliers.any()
+
+
+def _garment_weeks(
+    chance: np.ndarray, posts: int = 300, garments: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each week's mean share of a post's garments showing the attribute, and its standard
+    error, from ``posts`` posts of ``garments`` garments each shown with ``chance``."""
+    shown = np.random.default_rng(seed).binomial(garments, chance[:, None], (chance.size, posts))
+    fractions = shown / garments
+    return fractions.mean(axis=1), fractions.std(axis=1, ddof=1) / np.sqrt(posts)
+
+
+def test_a_garment_share_event_is_found_from_the_posts_own_spread() -> None:
+    weeks = np.arange(1000, 1030, dtype=float)
+    chance = np.full(30, 0.10)
+    chance[20:22] = 0.14  # +4 garment points for two weeks
+    share, error = _garment_weeks(chance)
+    fit = fit_garment_share(weeks, share, error, np.full(30, 300.0))
+    events = find_events(fit, share, np.full(30, 300.0))
+    assert [(e.start, e.end) for e in events] == [(20, 21)]
+    assert abs(events[0].expected_share - 0.10) < 0.01
+    plain, plain_error = _garment_weeks(np.full(30, 0.10), seed=1)
+    assert not fit_garment_share(weeks, plain, plain_error, np.full(30, 300.0)).outliers.any()
+
+
+def test_a_garment_share_lift_within_the_posts_spread_is_no_event() -> None:
+    weeks = np.arange(1000, 1030, dtype=float)
+    share = np.full(30, 0.10)
+    share[20:22] = 0.13
+    tight = fit_garment_share(weeks, share, np.full(30, 0.004), np.full(30, 300.0))
+    loose = fit_garment_share(weeks, share, np.full(30, 0.02), np.full(30, 300.0))
+    assert list(np.flatnonzero(tight.outliers)) == [20, 21]
+    assert not loose.outliers.any()
 
 
 def test_the_forecast_beats_the_baselines_on_a_trend_with_an_event() -> None:

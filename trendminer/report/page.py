@@ -331,7 +331,8 @@ def _event(index: int, event: AttributeEvent, assets: PageAssets) -> str:
     return (
         f"<h3>{esc(event.attribute)} ({esc(event.kind)}) in {esc(where)}, weeks of "
         f"{esc(event.start_week)} {DASH} {esc(event.end_week)}</h3>"
-        f"<p>Share {_pct(event.observed_share)} against {_pct(event.expected_share)} expected "
+        f"<p>{_pct(event.observed_share)} of the garments worn against "
+        f"{_pct(event.expected_share)} expected "
         f"(p = {event.min_p_value:.2g}, rank {event.rank}). <b>Keywords:</b> {words}</p>{crops}"
     )
 

@@ -18,7 +18,12 @@ from sqlalchemy import Connection, text
 
 from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
-from trendminer.trends.attributes import AttributeEvent, find_events, fit_attribute
+from trendminer.trends.attributes import (
+    AttributeEvent,
+    find_events,
+    fit_attribute,
+    fit_garment_share,
+)
 from trendminer.trends.forecast import evaluate_forecast, forecast_shares
 from trendminer.trends.influence import city_influence
 from trendminer.trends.sql import run_sql
@@ -28,6 +33,8 @@ logger = logging.getLogger(__name__)
 MIN_WEEKS = 8
 MIN_POSTS = 5
 MIN_EVENT_LIFT = 0.02
+MIN_GARMENT_LIFT = 0.01
+TREND_OUTLIER_ALPHA = 1e-4  # weeks of the post share left out of its trend fit
 MAX_LAG_WEEKS = 8
 INFLUENCE_KINDS = ("class", "colour")
 MAX_EXPLAINED_EVENTS = 200
@@ -71,43 +78,69 @@ def _week_date(number: float) -> date:
 
 @dataclass(frozen=True, slots=True)
 class WeeklySeries:
-    """One city x attribute series over the weeks its city has processed posts."""
+    """One city x attribute series over the weeks its city has processed posts: the post
+    share's ``posts`` of ``total``, and the garment share (mean, standard error, posts);
+    ``garment_share`` is None where rows predate the garment share."""
 
     key: SeriesKey
     weeks: np.ndarray
     posts: np.ndarray
     total: np.ndarray
+    garment_share: np.ndarray | None
+    garment_se: np.ndarray
+    boxed: np.ndarray
 
 
 def _series(connection: Connection, through: date) -> Iterator[WeeklySeries]:
     """Each city x attribute series, zero-filled over the weeks its city has posts."""
     rows = connection.execute(
         text(
-            "SELECT city, attribute_kind, attribute, week, posts, total "
+            "SELECT city, attribute_kind, attribute, week, posts, total, boxed_posts, "
+            "garment_share, garment_share_se "
             "FROM trend_attribute_weekly WHERE week <= :through "
             "ORDER BY city, attribute_kind, attribute, week"
         ),
         {"through": through},
     ).all()
-    city_weeks: dict[str, dict[int, int]] = {}
-    for city, _, _, week, _, total in rows:
-        city_weeks.setdefault(city, {})[_week_number(week)] = total
+    city_weeks: dict[str, dict[int, tuple[int, int]]] = {}
+    for row in rows:
+        city_weeks.setdefault(row.city, {})[_week_number(row.week)] = (
+            row.total,
+            row.boxed_posts or 0,
+        )
     calendars = {
         city: (np.array(sorted(weeks), dtype=float), np.array([weeks[w] for w in sorted(weeks)]))
         for city, weeks in city_weeks.items()
     }
+    stale = 0
     start = 0
     while start < len(rows):
         key = (rows[start][0], rows[start][1], rows[start][2])
         end = start
         while end < len(rows) and (rows[end][0], rows[end][1], rows[end][2]) == key:
             end += 1
-        weeks, totals = calendars[key[0]]
-        posts = np.zeros(weeks.size)
-        found = [_week_number(row[3]) for row in rows[start:end]]
-        posts[np.searchsorted(weeks, found)] = [row[4] for row in rows[start:end]]
-        yield WeeklySeries(key, weeks, posts, totals.astype(float))
+        weeks, volumes = calendars[key[0]]
+        chunk = rows[start:end]
+        at = np.searchsorted(weeks, [_week_number(row.week) for row in chunk])
+        posts, share, error = np.zeros(weeks.size), np.zeros(weeks.size), np.zeros(weeks.size)
+        posts[at] = [row.posts for row in chunk]
+        complete = all(row.garment_share is not None for row in chunk)
+        if complete:
+            share[at] = [row.garment_share for row in chunk]
+            error[at] = [row.garment_share_se for row in chunk]
+        else:
+            stale += 1
+        totals = volumes[:, 0].astype(float)
+        yield WeeklySeries(
+            key, weeks, posts, totals, share if complete else None, error, volumes[:, 1] * 1.0
+        )
         start = end
+    if stale:
+        logger.warning(
+            "%d attribute series have weeks built before the garment share; they get no "
+            "events until `trendminer trends build` rebuilds those weeks",
+            stale,
+        )
 
 
 def build_models(connection: Connection, settings: Settings, start: date) -> ModelCounts:
@@ -122,21 +155,23 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     shares: dict[tuple[str, str], dict[str, pd.Series]] = {}
     horizon = settings.forecast_weeks
     next_weeks = np.arange(1, horizon + 1) + _week_number(through)
-    alpha = settings.attribute_event_alpha
+
     for series in _series(connection, through):
         key, weeks, posts, total = series.key, series.weeks, series.posts, series.total
         if key[1] in INFLUENCE_KINDS and key[0] not in ("*", "(unknown)"):
             shares.setdefault((key[1], key[2]), {})[key[0]] = pd.Series(posts / total, weeks)
         if weeks.size < MIN_WEEKS or posts.sum() < MIN_POSTS:
             continue
-        fit = fit_attribute(weeks, posts, total, alpha=alpha, min_lift=MIN_EVENT_LIFT)
+        fit = fit_attribute(weeks, posts, total, alpha=TREND_OUTLIER_ALPHA, min_lift=MIN_EVENT_LIFT)
         fits.append(
             (*key, fit.model, int(weeks.size), _week_date(weeks[0]), _week_date(weeks[-1]),
              float(posts.sum() / total.sum()), fit.intercept, fit.slope, fit.slope_p_value,
              fit.amplitude, fit.peak_week_of_year)
         )  # fmt: skip
-        events.extend((key, weeks, event) for event in find_events(fit, posts, total))
-        ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=alpha, fit=fit)
+        events.extend(
+            (key, weeks, event) for event in _garment_events(series, settings.attribute_event_alpha)
+        )
+        ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=TREND_OUTLIER_ALPHA, fit=fit)
         forecasts.extend(
             (*key, _week_date(float(week)), share, low, high)
             for week, share, low, high in zip(
@@ -144,7 +179,7 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
             )
         )
         if weeks.size >= MIN_WEEKS + horizon:
-            error = evaluate_forecast(weeks, posts, total, horizon, alpha=alpha)
+            error = evaluate_forecast(weeks, posts, total, horizon, alpha=TREND_OUTLIER_ALPHA)
             errors.append(
                 (*key, error.held_out_weeks, error.model, error.mean, error.last_value,
                  error.linear)
@@ -166,6 +201,21 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
         linear_mae=float(means[3]),
         influence_pairs=len(influence),
     )
+
+
+def _garment_events(series: WeeklySeries, alpha: float) -> list[AttributeEvent]:
+    """The events of a series, judged on its garment share."""
+    if series.garment_share is None or series.boxed.min() < 1:
+        return []
+    fit = fit_garment_share(
+        series.weeks,
+        series.garment_share,
+        series.garment_se,
+        series.boxed,
+        alpha=alpha,
+        min_lift=MIN_GARMENT_LIFT,
+    )
+    return find_events(fit, series.garment_share, series.boxed)
 
 
 def _event_rows(
