@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 
 from sqlalchemy import Connection, Engine, text
@@ -23,7 +24,7 @@ from trendminer.cleaning import (
     clean_text,
     clean_time,
 )
-from trendminer.db.copy import copy_rows, to_copy_text
+from trendminer.db.copy import copy_rows, copy_value, to_copy_text
 from trendminer.errors import InvalidRecordError
 from trendminer.records import PostRecord, ProfileRecord
 
@@ -58,10 +59,10 @@ MEDIA_COLUMNS = (
 COMMENT_COLUMNS = ("comment_id", "shortcode", "owner", "text", "created_at", "likes")
 
 _STAGE = """
-CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE posts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE posts INCLUDING DEFAULTS, all_hashtags text[])
+    ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_locations (LIKE locations INCLUDING DEFAULTS)
     ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_hashtags (shortcode text, hashtag text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_media (
     shortcode text, position smallint, is_video boolean, url text, path text, sha256 text,
     bytes bigint, width integer, height integer, status text, error text
@@ -89,8 +90,9 @@ WHERE (locations.name, locations.slug, locations.lat, locations.lng)
 """
 
 # A later sighting updates what changes (likes, comment count, caption); an older one only
-# widens first_seen and the source hashtags. Returns one row per post: inserted or not.
+# widens first_seen and the source hashtags. Returns the posts inserted, and all merged.
 _MERGE_POSTS = """
+WITH merged AS (
 INSERT INTO posts AS p (shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
                         media_type, location_id, source_hashtags, first_seen, last_seen)
 SELECT shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
@@ -112,11 +114,13 @@ ON CONFLICT (shortcode) DO UPDATE SET
                         AND EXCLUDED.caption IS DISTINCT FROM p.caption
                        THEN NULL ELSE p.enriched_at END
 RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FROM merged
 """
 
 _MERGE_HASHTAGS = """
 INSERT INTO post_hashtags (shortcode, hashtag)
-SELECT shortcode, hashtag FROM stage_hashtags
+SELECT shortcode, unnest(all_hashtags) FROM stage_posts
 ON CONFLICT DO NOTHING
 """
 
@@ -172,9 +176,8 @@ def record_rejection(
 class PreparedBatch:
     """A cleaned, deduplicated batch serialised for COPY (pure Python; no database needed)."""
 
-    posts: str
+    posts: str  # with each post's hashtags (caption and source) in a last column
     locations: str
-    hashtags: str
     media: str
     comments: str
     count: int
@@ -198,14 +201,9 @@ def prepare_batch(posts: Iterable[PostRecord], source: str = "") -> PreparedBatc
     batch = list(latest.values())
     locations = {p.location.location_id: p.location for p in batch if p.location is not None}
     return PreparedBatch(
-        posts=to_copy_text(map(_post_row, batch)),
+        posts=_post_lines(batch),
         locations=to_copy_text(
             (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng) for loc in locations.values()
-        ),
-        hashtags=to_copy_text(
-            (post.shortcode, tag)
-            for post in batch
-            for tag in dict.fromkeys(caption_hashtags(post.caption) + post.source_hashtags)
         ),
         media=to_copy_text(
             (
@@ -234,13 +232,35 @@ def prepare_batch(posts: Iterable[PostRecord], source: str = "") -> PreparedBatc
     )
 
 
-def _post_row(post: PostRecord) -> tuple[object, ...]:
-    return (
-        post.shortcode, post.post_id, post.owner, post.owner_id, post.taken_at, post.caption,
-        post.likes, post.comments, post.media_type,
-        post.location.location_id if post.location else None,
-        post.source_hashtags, post.seen_at, post.seen_at,
-    )  # fmt: skip
+def _post_lines(batch: list[PostRecord]) -> str:
+    """The posts as COPY lines for ``stage_posts`` (``POST_COLUMNS``, then all their hashtags).
+
+    The hot path of ingest: fields that cleaning has made safe (shortcode, media type, times,
+    hashtags of word characters) skip the generic formatter, and a batch's few distinct
+    sighting times are formatted once.
+    """
+    sightings: dict[datetime, str] = {}
+    lines = []
+    for post in batch:
+        seen = sightings.get(post.seen_at)
+        if seen is None:
+            seen = sightings[post.seen_at] = post.seen_at.isoformat()
+        hashtags = dict.fromkeys(caption_hashtags(post.caption) + post.source_hashtags)
+        location_id = post.location.location_id if post.location else None
+        fields = (
+            post.shortcode, copy_value(post.post_id), copy_value(post.owner),
+            copy_value(post.owner_id), post.taken_at.isoformat(), copy_value(post.caption),
+            copy_value(post.likes), copy_value(post.comments), post.media_type,
+            copy_value(location_id), _hashtag_array(post.source_hashtags), seen, seen,
+            _hashtag_array(hashtags),
+        )  # fmt: skip
+        lines.append("\t".join(fields))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _hashtag_array(hashtags: Iterable[str]) -> str:
+    """A text[] literal of normalised hashtags (word characters only: nothing to escape)."""
+    return "{" + ",".join(f'"{tag}"' for tag in hashtags) + "}"
 
 
 def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult:
@@ -256,12 +276,9 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
     if prepared.locations:
         copy_rows(connection, "stage_locations", LOCATION_COLUMNS, prepared.locations)
         connection.exec_driver_sql(_MERGE_LOCATIONS)
-    copy_rows(connection, "stage_posts", POST_COLUMNS, prepared.posts)
-    outcomes = connection.exec_driver_sql(_MERGE_POSTS).scalars().all()
-    inserted = sum(1 for was_inserted in outcomes if was_inserted)
-    if prepared.hashtags:
-        copy_rows(connection, "stage_hashtags", ("shortcode", "hashtag"), prepared.hashtags)
-        connection.exec_driver_sql(_MERGE_HASHTAGS)
+    copy_rows(connection, "stage_posts", (*POST_COLUMNS, "all_hashtags"), prepared.posts)
+    inserted, merged = connection.exec_driver_sql(_MERGE_POSTS).one()
+    connection.exec_driver_sql(_MERGE_HASHTAGS)
     connection.exec_driver_sql(_MERGE_METRICS)
     if prepared.media:
         copy_rows(connection, "stage_media", MEDIA_COLUMNS, prepared.media)
@@ -269,7 +286,7 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
     if prepared.comments:
         copy_rows(connection, "stage_comments", COMMENT_COLUMNS, prepared.comments)
         connection.exec_driver_sql(_MERGE_COMMENTS)
-    return UpsertResult(inserted=inserted, updated=len(outcomes) - inserted, rejected=rejected)
+    return UpsertResult(inserted=inserted, updated=merged - inserted, rejected=rejected)
 
 
 def upsert_posts(

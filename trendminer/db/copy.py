@@ -40,7 +40,8 @@ _FORMATTERS: dict[type, Callable[[Any], str]] = {
 }
 
 
-def _field(value: Any) -> str:
+def copy_value(value: Any) -> str:
+    """One value in COPY text format (``\\N`` for None)."""
     if value is None:
         return NULL
     formatter = _FORMATTERS.get(type(value))
@@ -49,7 +50,7 @@ def _field(value: Any) -> str:
 
 def to_copy_text(rows: Iterable[Sequence[Any]]) -> str:
     """Rows → one COPY text-format payload (tab-separated, ``\\N`` for NULL)."""
-    return "".join(["\t".join([_field(value) for value in row]) + "\n" for row in rows])
+    return "".join(["\t".join([copy_value(value) for value in row]) + "\n" for row in rows])
 
 
 def copy_rows(connection: Connection, table: str, columns: Sequence[str], payload: str) -> None:
