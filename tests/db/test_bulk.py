@@ -122,6 +122,20 @@ def test_odd_text_is_cleaned_and_kept(engine: Engine) -> None:
     assert captions["SC000006"] == "<script>alert(1)</script>\t\\ tab\nnew line"
 
 
+def test_hashtags_are_stored_as_written_in_any_script(engine: Engine) -> None:
+    posts = [
+        make_post(1, caption="#null #NULL #Été #ストリート #a,b #x}y", source_hashtags=("ootd",)),
+        make_post(2, caption=None, source_hashtags=()),
+    ]
+    with engine.begin() as connection:
+        upsert_posts(connection, posts)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT shortcode, hashtag FROM post_hashtags")).all()
+    # A hashtag ends where a word ends: "#a,b" is "a" and "#x}y" is "x".
+    tags = ["null", "été", "ストリート", "a", "x", "ootd"]
+    assert sorted(stored) == sorted(("SC000001", tag) for tag in tags)
+
+
 def test_absurd_counts_become_null_with_a_warning(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
