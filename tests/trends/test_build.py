@@ -11,6 +11,7 @@ from tests.trends.builders import Post, background, insert_posts, local_noon
 from tests.trends.conftest import FIRST_DAY, TREND_TABLES, snapshot
 from trendminer.settings import Settings
 from trendminer.trends import TrendsError, build_trends
+from trendminer.trends.models import build_models
 
 
 def day(offset: int) -> date:
@@ -292,3 +293,29 @@ def test_a_planted_attribute_event_is_found_and_explained(
 def test_a_backwards_window_is_refused(engine: Engine, settings: Settings) -> None:
     with pytest.raises(TrendsError, match="before it starts"):
         build_trends(engine, settings, day(5), day(1))
+
+
+def test_weeks_built_before_the_garment_share_get_no_events_and_say_so(
+    engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    monday = date(2026, 3, 2)
+    weekly = [
+        {"week": monday + timedelta(weeks=w), "posts": 60 if w == 8 else 20} for w in range(10)
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO trend_attribute_weekly (week, city, attribute_kind, attribute, "
+                "posts, total, share, lower, upper, model_version) "
+                "VALUES (:week, 'Paris', 'colour', 'Red', :posts, 100, :posts / 100.0, 0, 1, 'm')"
+            ),
+            weekly,
+        )
+        connection.execute(
+            text("INSERT INTO trend_build_days (day) VALUES (:day)"),
+            {"day": monday + timedelta(weeks=9, days=6)},
+        )
+    with caplog.at_level("WARNING"), engine.begin() as connection:
+        counts = build_models(connection, settings, monday)
+    assert (counts.fits, counts.events) == (1, 0)
+    assert "1 attribute series have weeks built before the garment share" in caplog.text

@@ -3,6 +3,8 @@
 They are fitted on every complete local week of ``trend_attribute_weekly`` (a week whose Sunday
 is on or before the last built day) and replaced whole, so a full rebuild and day-by-day
 builds end with the same rows. A build that touches no complete week leaves them as they are.
+Fits, trends and forecasts are of the post share; events are judged on the garment share
+(``attributes.fit_garment_share``).
 """
 
 from __future__ import annotations
@@ -130,9 +132,14 @@ def _series(connection: Connection, through: date) -> Iterator[WeeklySeries]:
             error[at] = [row.garment_share_se for row in chunk]
         else:
             stale += 1
-        totals = volumes[:, 0].astype(float)
         yield WeeklySeries(
-            key, weeks, posts, totals, share if complete else None, error, volumes[:, 1] * 1.0
+            key,
+            weeks,
+            posts,
+            volumes[:, 0].astype(float),
+            share if complete else None,
+            error,
+            volumes[:, 1].astype(float),
         )
         start = end
     if stale:
@@ -155,7 +162,6 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     shares: dict[tuple[str, str], dict[str, pd.Series]] = {}
     horizon = settings.forecast_weeks
     next_weeks = np.arange(1, horizon + 1) + _week_number(through)
-
     for series in _series(connection, through):
         key, weeks, posts, total = series.key, series.weeks, series.posts, series.total
         if key[1] in INFLUENCE_KINDS and key[0] not in ("*", "(unknown)"):
