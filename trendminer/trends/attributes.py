@@ -22,12 +22,16 @@ the build's events) is tested on effective garments: a week's posts times the in
 garments a post is worth, ``share (1 - share) / variance`` of the posts' garment shares pooled
 over the weeks (about 5 on the Sample world; less where a post repeats one outfit over its
 pictures). A post of five garments shows an attribute at all far more often than each garment
-does, so the post share saturates where the garment share still moves.
+does, so the post share saturates where the garment share still moves. The garment share's
+fit may take the sinusoid from 13 weeks on (the F-test still decides): a line through a
+spring of falling boots reaches zero by summer, and every summer week with boots then
+"breaks" it. Forecasts keep the 52 weeks: a sinusoid fitted on a quarter year extrapolates
+badly (on a detector-backed Sample world it lost to the mean and linear baselines).
 
 ``alpha`` is small because one build tests every city x attribute x week (about 12,000 tests
 on a Sample world of 17 weeks). On the true garments of eight Sample worlds (``--scale 12``,
 seeds 7-14, 16 planted events) the post-share rule at 1e-4 gave 11 events (precision 0.73,
-recall 0.50); the garment-share rule at 3e-5 gives 14 (precision 0.79, recall 0.69):
+recall 0.50); the garment-share rule at 3e-5 gives 13 (precision 0.85, recall 0.69):
 ``benchmarks/attribute_events_truth.py``.
 """
 
@@ -45,6 +49,7 @@ FloatArray = npt.NDArray[np.float64]
 
 YEAR_WEEKS = 52.1775
 MIN_SEASONAL_SPAN = 52
+EVENT_SEASONAL_SPAN = 13  # the event baseline may bend with the season over a quarter
 REFITS = 2
 P_FLOOR = 1e-300
 
@@ -114,11 +119,11 @@ def _wls(
 
 
 def _choose(
-    weeks: FloatArray, share: FloatArray, weight: FloatArray, origin: float
+    weeks: FloatArray, share: FloatArray, weight: FloatArray, origin: float, min_span: int
 ) -> tuple[bool, FloatArray]:
     """Whether the sinusoid is supported, and the coefficients of the chosen model."""
     linear, rss_linear, _ = _wls(_design(weeks, False, origin), share, weight)
-    if weeks[-1] - weeks[0] + 1 < MIN_SEASONAL_SPAN or len(weeks) < 8:
+    if weeks[-1] - weeks[0] + 1 < min_span or len(weeks) < 8:
         return False, linear
     seasonal, rss_seasonal, _ = _wls(_design(weeks, True, origin), share, weight)
     dof = len(weeks) - 4
@@ -144,16 +149,18 @@ def fit_attribute(
     alpha: float = 1e-4,
     min_lift: float = 0.02,
     windows: int = 2,
+    min_seasonal_span: int = MIN_SEASONAL_SPAN,
 ) -> AttributeFit:
     """Fit one series: ``weeks`` (absolute week numbers, ascending), ``posts`` k, ``total`` n
-    (whole or effective counts); runs of up to ``windows`` weeks are tested for events."""
+    (whole or effective counts); runs of up to ``windows`` weeks are tested for events. The
+    sinusoid is tried on series spanning ``min_seasonal_span`` weeks or more."""
     w = np.asarray(weeks, dtype=np.float64)
     k = np.asarray(posts, dtype=np.float64)
     n = np.asarray(total, dtype=np.float64)
     share = k / n
     keep = np.ones(w.size, dtype=bool)
     for _ in range(REFITS + 1):
-        seasonal, coef = _choose(w[keep], share[keep], n[keep], w[0])
+        seasonal, coef = _choose(w[keep], share[keep], n[keep], w[0], min_seasonal_span)
         expected = np.clip(_design(w, seasonal, w[0]) @ coef, 0.0, 1.0)
         outliers, p_values = _breaks(k, n, expected, alpha, min_lift, windows)
         if np.array_equal(~outliers, keep) or (~outliers).sum() < 4:
@@ -206,7 +213,15 @@ def fit_garment_share(
     binomial = float((dof * m * (1 - m)).sum())
     dispersion = float((dof * per_post).sum()) / binomial if binomial > 0 else 1.0
     trials = n / max(dispersion, 1e-6)
-    return fit_attribute(weeks, m * trials, trials, alpha=alpha, min_lift=min_lift, windows=windows)
+    return fit_attribute(
+        weeks,
+        m * trials,
+        trials,
+        alpha=alpha,
+        min_lift=min_lift,
+        windows=windows,
+        min_seasonal_span=EVENT_SEASONAL_SPAN,
+    )
 
 
 def _breaks(
