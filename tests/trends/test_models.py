@@ -120,6 +120,20 @@ def test_a_garment_share_lift_within_the_posts_spread_is_no_event() -> None:
     assert not loose.outliers.any()
 
 
+def test_the_garment_share_baseline_bends_with_the_season_over_a_quarter() -> None:
+    weeks = np.arange(1310, 1327, dtype=float)  # 17 weeks through a seasonal trough
+    share = 0.10 + 0.08 * np.cos(2 * np.pi * (weeks - 1290) / 52.1775)
+    posts = np.full(17, 600.0)
+    error = np.sqrt(share * (1 - share) / 5 / posts)  # five independent garments a post
+    fit = fit_garment_share(weeks, share, error, posts, alpha=3e-5)
+    assert fit.model == "seasonal+linear"
+    assert not fit.outliers.any()
+    # A line through the same effective garments calls the trough's ends events.
+    line = fit_attribute(weeks, share * posts * 5, posts * 5, alpha=3e-5, min_lift=0.01)
+    assert line.model == "linear"
+    assert line.outliers.any()
+
+
 def test_the_forecast_beats_the_baselines_on_a_trend_with_an_event() -> None:
     weeks = np.arange(1000, 1040, dtype=float)
     share = 0.1 + 0.003 * (weeks - 1000)
