@@ -7,7 +7,8 @@ Plans Sample worlds (the ``default`` scenario scaled as in ``trends_accuracy.py`
 rendering a picture and builds, from the worlds' true garments, each named city's weekly
 series per garment class and colour: the garment share (mean over the week's posts of the
 share of a post's garments showing the attribute, with its standard error) and the post share.
-``rule``: the build's events (``fit_garment_share``, ``find_events``, ``attribute_event_alpha``
+``rule``: the build's events (``trends.models.garment_events``: the garment-share fit with the
+dispersion pooled over the world's series of a kind, the volume floor, ``attribute_event_alpha``
 from the settings); ``baseline``: the post-share binomial rule (``fit_attribute``, runs of up to
 two weeks at alpha 1e-4, the rule until this one). Series with data enough for the build to fit
 them (the trailing partial week left out, as the build does). A found event matches a planted
@@ -26,7 +27,6 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,38 +35,27 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._support import emit
-from benchmarks.trends_accuracy import scaled_scenario
+from benchmarks.trends_accuracy import CLASSES, scaled_scenario
 from trendminer.settings import Settings
 from trendminer.sources.sample.scenario import load_scenario
 from trendminer.sources.sample.world import World, simulate
-from trendminer.trends.attributes import (
-    AttributeFit,
-    find_events,
-    fit_attribute,
-    fit_garment_share,
+from trendminer.trends.attributes import AttributeEvent, find_events, fit_attribute
+from trendminer.trends.models import (
+    MIN_EVENT_LIFT,
+    MIN_POSTS,
+    MIN_WEEKS,
+    WeeklySeries,
+    garment_events,
+    pooled_dispersions,
 )
-from trendminer.trends.models import MIN_EVENT_LIFT, MIN_GARMENT_LIFT, MIN_POSTS, MIN_WEEKS
+
+Rule = Callable[[WeeklySeries, dict[str, float]], list[AttributeEvent]]
 
 
-@dataclass(frozen=True, slots=True)
-class WeeklyCounts:
-    """One city x attribute: per complete week, the post share's k and n and the garment
-    share's mean, standard error and posts."""
-
-    posts: np.ndarray
-    total: np.ndarray
-    garment_share: np.ndarray
-    garment_se: np.ndarray
-    boxed: np.ndarray
-
-
-Series = dict[tuple[str, str], WeeklyCounts]
-Rule = Callable[[np.ndarray, WeeklyCounts], tuple[AttributeFit, np.ndarray, np.ndarray]]
-
-
-def weekly_series(world: World) -> tuple[list[date], Series]:
-    """Per named city and attribute, per complete local week: posts showing it out of posts,
-    and the mean (with its standard error) of each post's share of garments showing it."""
+def weekly_series(world: World) -> tuple[list[date], list[WeeklySeries]]:
+    """Per named city and attribute, per complete local week, as the build reads them: posts
+    showing it out of posts, and the mean (with its standard error) over the posts with
+    garments of each post's share of garments showing it."""
     shown: Counter[tuple[str, str, date]] = Counter()
     fraction: defaultdict[tuple[str, str, date], float] = defaultdict(float)
     fraction_sq: defaultdict[tuple[str, str, date], float] = defaultdict(float)
@@ -74,45 +63,50 @@ def weekly_series(world: World) -> tuple[list[date], Series]:
     boxed: Counter[tuple[str, date]] = Counter()
     for post in world.posts:
         week = post.local_date - timedelta(days=post.local_date.weekday())
-        key = (post.city.name, week)
-        posts[key] += 1
+        city = post.city.name
+        posts[(city, week)] += 1
         garments = [g for picture in post.pictures for person in picture.people for g in person]
         if garments:
-            boxed[key] += 1
+            boxed[(city, week)] += 1
         counts = Counter(g.class_name for g in garments) + Counter(g.colour for g in garments)
         for attribute, count in counts.items():
-            shown[(*key[:1], attribute, week)] += 1
-            fraction[(*key[:1], attribute, week)] += count / len(garments)
-            fraction_sq[(*key[:1], attribute, week)] += (count / len(garments)) ** 2
+            shown[(city, attribute, week)] += 1
+            fraction[(city, attribute, week)] += count / len(garments)
+            fraction_sq[(city, attribute, week)] += (count / len(garments)) ** 2
     last_day = max(post.local_date for post in world.posts)
     weeks = sorted(w for w in {week for _, week in posts} if w + timedelta(days=6) <= last_day)
-    series: Series = {}
-    for city, attribute in {(c, a) for c, a, _ in shown}:
+    numbers = np.arange(len(weeks), dtype=float)
+    series: list[WeeklySeries] = []
+    for city, attribute in sorted({(c, a) for c, a, _ in shown}):
         keys = [(city, attribute, w) for w in weeks]
         k = np.array([shown[key] for key in keys], dtype=float)
         n = np.array([posts[(city, w)] for w in weeks], dtype=float)
         b = np.array([boxed[(city, w)] for w in weeks], dtype=float)
-        if len(weeks) < MIN_WEEKS or n.min() <= 0 or b.min() <= 1 or k.sum() < MIN_POSTS:
+        if len(weeks) < MIN_WEEKS or n.min() <= 0 or b.min() < 1 or k.sum() < MIN_POSTS:
             continue
-        total = np.array([fraction[key] for key in keys])
+        mean = np.array([fraction[key] for key in keys]) / b
         squares = np.array([fraction_sq[key] for key in keys])
-        mean = total / b
-        variance = np.maximum(squares - b * mean**2, 0.0) / (b - 1)
-        series[(city, attribute)] = WeeklyCounts(k, n, mean, np.sqrt(variance / b), b)
+        variance = np.maximum(squares - b * mean**2, 0.0) / np.maximum(b - 1, 1)
+        kind = "class" if attribute in CLASSES else "colour"
+        series.append(
+            WeeklySeries((city, kind, attribute), numbers, k, n, mean, np.sqrt(variance / b), b)
+        )
     return weeks, series
 
 
 def score(
-    weeks: list[date], series: Series, planted: list[tuple[str, str, date, date]], rule: Rule
+    weeks: list[date],
+    series: list[WeeklySeries],
+    planted: list[tuple[str, str, date, date]],
+    rule: Rule,
 ) -> tuple[int, int, int]:
     """(events found, of them planted, planted events found)."""
-    numbers = np.arange(len(weeks), dtype=float)
-    found = []
-    for (city, attribute), counts in series.items():
-        fit, share, weight = rule(numbers, counts)
-        found += [
-            (city, attribute, weeks[e.start], weeks[e.end]) for e in find_events(fit, share, weight)
-        ]
+    dispersions = pooled_dispersions(series)
+    found = [
+        (s.key[0], s.key[2], weeks[e.start], weeks[e.end])
+        for s in series
+        for e in rule(s, dispersions)
+    ]
 
     def matches(event: tuple[str, str, date, date], row: tuple[str, str, date, date]) -> bool:
         return (
@@ -122,6 +116,14 @@ def score(
     right = sum(any(matches(e, row) for e in planted) for row in found)
     recalled = sum(any(matches(e, row) for row in found) for e in planted)
     return len(found), right, recalled
+
+
+def _post_share_events(series: WeeklySeries) -> list[AttributeEvent]:
+    """The rule before this one: the post share's binomial test, runs of two weeks, 1e-4."""
+    fit = fit_attribute(
+        series.weeks, series.posts, series.total, alpha=1e-4, min_lift=MIN_EVENT_LIFT
+    )
+    return find_events(fit, series.posts / series.total, series.total)
 
 
 def main() -> None:
@@ -134,18 +136,8 @@ def main() -> None:
     seeds, scale = (args.seeds[:2], 6.0) if args.quick else (args.seeds, args.scale)
     alpha = Settings().attribute_event_alpha
     rules: dict[str, Rule] = {
-        "rule": lambda w, c: (
-            fit_garment_share(
-                w, c.garment_share, c.garment_se, c.boxed, alpha=alpha, min_lift=MIN_GARMENT_LIFT
-            ),
-            c.garment_share,
-            c.boxed,
-        ),
-        "baseline": lambda w, c: (
-            fit_attribute(w, c.posts, c.total, alpha=1e-4, min_lift=MIN_EVENT_LIFT),
-            c.posts / c.total,
-            c.total,
-        ),
+        "rule": lambda series, dispersions: garment_events(series, alpha, dispersions),
+        "baseline": lambda series, _: _post_share_events(series),
     }
     totals = {name: [0, 0, 0] for name in rules}
     planted_count = 0

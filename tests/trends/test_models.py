@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from trendminer.trends.attributes import find_events, fit_attribute, fit_garment_share
+from trendminer.trends.attributes import (
+    find_events,
+    fit_attribute,
+    fit_garment_share,
+    garment_dispersion,
+)
 from trendminer.trends.forecast import evaluate_forecast, forecast_shares
 from trendminer.trends.influence import city_influence
+from trendminer.trends.models import WeeklySeries, garment_events
 from trendminer.trends.sentiment import score_sentiment
 
 
@@ -132,6 +138,31 @@ def test_the_garment_share_baseline_bends_with_the_season_over_a_quarter() -> No
     line = fit_attribute(weeks, share * posts * 5, posts * 5, alpha=3e-5, min_lift=0.01)
     assert line.model == "linear"
     assert line.outliers.any()
+
+
+def _garment_series(share: np.ndarray, error: np.ndarray, posts: np.ndarray) -> WeeklySeries:
+    weeks = np.arange(1000, 1000 + share.size, dtype=float)
+    return WeeklySeries(
+        ("Nairobi", "class", "dress"), weeks, share * posts, posts, share, error, posts
+    )
+
+
+def test_a_handful_of_posts_makes_no_garment_event_however_odd() -> None:
+    posts = np.full(17, 3.0)
+    share = np.full(17, 0.04)
+    error = np.full(17, 0.03)
+    posts[12], share[12], error[12] = 1.0, 1.0, 0.0  # one post, its one box a dress
+    series = _garment_series(share, error, posts)
+    assert not garment_events(series, 3e-5, {"class": 0.2})
+    busy = _garment_series(share, error, posts * 20)
+    busy.garment_share[12] = 0.3  # twenty posts a third in dresses: an event
+    assert [(e.start, e.end) for e in garment_events(busy, 3e-5, {"class": 0.2})] == [(12, 12)]
+
+
+def test_the_garment_dispersion_pools_the_posts_spread() -> None:
+    share, error = _garment_weeks(np.full(30, 0.1), posts=400, garments=5, seed=3)
+    assert 4.5 < 1 / garment_dispersion(share, error, np.full(30, 400.0)) < 5.5
+    assert garment_dispersion(np.zeros(3), np.zeros(3), np.full(3, 9.0)) == 1.0
 
 
 def test_the_forecast_beats_the_baselines_on_a_trend_with_an_event() -> None:

@@ -192,6 +192,20 @@ def fit_attribute(
     )
 
 
+def garment_dispersion(
+    share: npt.ArrayLike, standard_error: npt.ArrayLike, posts: npt.ArrayLike
+) -> float:
+    """How far a post's garment share spreads against one garment's, pooled over the weeks
+    given (one series, or many concatenated): ``1 / dispersion`` is the independent garments
+    a post is worth. 1.0 when the weeks hold no spread to measure."""
+    m = np.asarray(share, dtype=np.float64)
+    n = np.asarray(posts, dtype=np.float64)
+    dof = np.maximum(n - 1, 0)
+    binomial = float((dof * m * (1 - m)).sum())
+    spread = float((dof * np.asarray(standard_error, dtype=np.float64) ** 2 * n).sum())
+    return spread / binomial if binomial > 0 and spread > 0 else 1.0
+
+
 def fit_garment_share(
     weeks: npt.ArrayLike,
     share: npt.ArrayLike,
@@ -201,18 +215,18 @@ def fit_garment_share(
     alpha: float = 1e-4,
     min_lift: float = 0.01,
     windows: int = 2,
+    dispersion: float | None = None,
 ) -> AttributeFit:
     """Fit a garment-share series: each week's mean over ``posts`` posts of the share of a
     post's garments that show the attribute, with its ``standard_error``. It is fitted and
-    tested as effective garments: the posts' spread, pooled over the weeks, says how many
-    independent garments a post is worth."""
+    tested as effective garments, ``posts / dispersion`` a week (``garment_dispersion``; pass
+    one pooled over many series where a series has few posts: a handful of posts cannot
+    measure their own spread)."""
     m = np.asarray(share, dtype=np.float64)
     n = np.asarray(posts, dtype=np.float64)
-    per_post = np.asarray(standard_error, dtype=np.float64) ** 2 * n
-    dof = np.maximum(n - 1, 0)
-    binomial = float((dof * m * (1 - m)).sum())
-    dispersion = float((dof * per_post).sum()) / binomial if binomial > 0 else 1.0
-    trials = n / max(dispersion, 1e-6)
+    if dispersion is None:
+        dispersion = garment_dispersion(m, standard_error, n)
+    trials = n / dispersion
     return fit_attribute(
         weeks,
         m * trials,

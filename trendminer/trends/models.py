@@ -25,6 +25,7 @@ from trendminer.trends.attributes import (
     find_events,
     fit_attribute,
     fit_garment_share,
+    garment_dispersion,
 )
 from trendminer.trends.forecast import evaluate_forecast, forecast_shares
 from trendminer.trends.influence import city_influence
@@ -36,6 +37,7 @@ MIN_WEEKS = 8
 MIN_POSTS = 5
 MIN_EVENT_LIFT = 0.02
 MIN_GARMENT_LIFT = 0.01
+MIN_EVENT_POSTS = 20  # posts with garments over an event's weeks: a handful proves nothing
 TREND_OUTLIER_ALPHA = 1e-4  # weeks of the post share left out of its trend fit
 MAX_LAG_WEEKS = 8
 INFLUENCE_KINDS = ("class", "colour")
@@ -162,7 +164,9 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     shares: dict[tuple[str, str], dict[str, pd.Series]] = {}
     horizon = settings.forecast_weeks
     next_weeks = np.arange(1, horizon + 1) + _week_number(through)
-    for series in _series(connection, through):
+    every = list(_series(connection, through))
+    dispersions = pooled_dispersions(every)
+    for series in every:
         key, weeks, posts, total = series.key, series.weeks, series.posts, series.total
         if key[1] in INFLUENCE_KINDS and key[0] not in ("*", "(unknown)"):
             shares.setdefault((key[1], key[2]), {})[key[0]] = pd.Series(posts / total, weeks)
@@ -175,7 +179,8 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
              fit.amplitude, fit.peak_week_of_year)
         )  # fmt: skip
         events.extend(
-            (key, weeks, event) for event in _garment_events(series, settings.attribute_event_alpha)
+            (key, weeks, event)
+            for event in garment_events(series, settings.attribute_event_alpha, dispersions)
         )
         ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=TREND_OUTLIER_ALPHA, fit=fit)
         forecasts.extend(
@@ -209,8 +214,26 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     )
 
 
-def _garment_events(series: WeeklySeries, alpha: float) -> list[AttributeEvent]:
-    """The events of a series, judged on its garment share."""
+def pooled_dispersions(every: list[WeeklySeries]) -> dict[str, float]:
+    """Per attribute kind, the garment dispersion pooled over every city and attribute."""
+    by_kind: dict[str, list[WeeklySeries]] = {}
+    for series in every:
+        if series.garment_share is not None:
+            by_kind.setdefault(series.key[1], []).append(series)
+    return {
+        kind: garment_dispersion(
+            np.concatenate([s.garment_share for s in group if s.garment_share is not None]),
+            np.concatenate([s.garment_se for s in group]),
+            np.concatenate([s.boxed for s in group]),
+        )
+        for kind, group in by_kind.items()
+    }
+
+
+def garment_events(
+    series: WeeklySeries, alpha: float, dispersions: dict[str, float]
+) -> list[AttributeEvent]:
+    """The events of a series, judged on its garment share, with posts enough to matter."""
     if series.garment_share is None or series.boxed.min() < 1:
         return []
     fit = fit_garment_share(
@@ -220,8 +243,13 @@ def _garment_events(series: WeeklySeries, alpha: float) -> list[AttributeEvent]:
         series.boxed,
         alpha=alpha,
         min_lift=MIN_GARMENT_LIFT,
+        dispersion=dispersions[series.key[1]],
     )
-    return find_events(fit, series.garment_share, series.boxed)
+    return [
+        event
+        for event in find_events(fit, series.garment_share, series.boxed)
+        if series.boxed[event.start : event.end + 1].sum() >= MIN_EVENT_POSTS
+    ]
 
 
 def _event_rows(
