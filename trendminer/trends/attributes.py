@@ -20,8 +20,8 @@ over its weeks (each week's smallest p of the runs that hold it).
 The post share is tested on its posts. The garment share (``fit_garment_share``, the unit of
 the build's events) is tested on effective garments: a week's posts times the independent
 garments a post is worth, ``share (1 - share) / variance`` of the posts' garment shares pooled
-over the weeks (about 5 on the Sample world; less where a post repeats one outfit over its
-pictures). A post of five garments shows an attribute at all far more often than each garment
+over the weeks (the build pools it over every city and attribute of a kind: about 5 on the
+Sample world; less where a post repeats one outfit over its pictures). A post of five garments shows an attribute at all far more often than each garment
 does, so the post share saturates where the garment share still moves. The garment share's
 fit may take the sinusoid from 13 weeks on (the F-test still decides): a line through a
 spring of falling boots reaches zero by summer, and every summer week with boots then
