@@ -7,12 +7,13 @@ Plans Sample worlds (the ``default`` scenario scaled as in ``trends_accuracy.py`
 rendering a picture and builds, from the worlds' true garments, each named city's weekly
 series per garment class and colour: the garment share (mean over the week's posts of the
 share of a post's garments showing the attribute, with its standard error) and the post share.
-``rule``: the build's events (``trends.models.garment_events``: the garment-share fit with the
-dispersion pooled over the world's series of a kind, the volume floor, ``attribute_event_alpha``
-from the settings); ``baseline``: the post-share binomial rule (``fit_attribute``, runs of up to
-two weeks at alpha 1e-4, the rule until this one). Series with data enough for the build to fit
-them (the trailing partial week left out, as the build does). A found event matches a planted
-``attribute_event`` of its city and attribute when their weeks overlap.
+``rule``: the build's events (``trends.models.garment_events``: the garment-share fit with
+each attribute's dispersion pooled over the world's cities, the volume floor and
+``attribute_event_alpha`` from the settings); ``baseline``: the post-share binomial rule
+(``fit_attribute``, runs of up to two weeks at alpha 1e-4, the rule until this one). Series
+with data enough for the build to fit them (the trailing partial week left out, as the build
+does). A found event matches a planted ``attribute_event`` of its city and attribute when
+their weeks overlap.
 
 This isolates the statistics from the detector: it takes seconds a world, where
 ``trends_accuracy.py`` renders and detects 47,000 pictures. Last line: one JSON object with
@@ -49,7 +50,7 @@ from trendminer.trends.models import (
     pooled_dispersions,
 )
 
-Rule = Callable[[WeeklySeries, dict[str, float]], list[AttributeEvent]]
+Rule = Callable[[WeeklySeries, dict[tuple[str, str], float]], list[AttributeEvent]]
 
 
 def weekly_series(world: World) -> tuple[list[date], list[WeeklySeries]]:

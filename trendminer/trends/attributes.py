@@ -19,19 +19,20 @@ over its weeks (each week's smallest p of the runs that hold it).
 
 The post share is tested on its posts. The garment share (``fit_garment_share``, the unit of
 the build's events) is tested on effective garments: a week's posts times the independent
-garments a post is worth, ``share (1 - share) / variance`` of the posts' garment shares pooled
-over the weeks (the build pools it over every city and attribute of a kind: about 5 on the
-Sample world; less where a post repeats one outfit over its pictures). A post of five garments shows an attribute at all far more often than each garment
-does, so the post share saturates where the garment share still moves. The garment share's
-fit may take the sinusoid from 13 weeks on (the F-test still decides): a line through a
-spring of falling boots reaches zero by summer, and every summer week with boots then
-"breaks" it. Forecasts keep the 52 weeks: a sinusoid fitted on a quarter year extrapolates
-badly (on a detector-backed Sample world it lost to the mean and linear baselines).
+garments a post is worth, ``share (1 - share) / variance`` of the posts' garment shares (the
+build pools it per attribute over every city: about 5 on the Sample world; less where a post
+repeats one outfit over its pictures). A post of five garments shows an attribute at all far
+more often than each garment does, so the post share saturates where the garment share still
+moves. The garment share's fit may take the sinusoid from 13 weeks on (the F-test still
+decides): a line through a spring of falling boots reaches zero by summer, and every summer
+week with boots then "breaks" it. Forecasts keep the 52 weeks: a sinusoid fitted on a quarter
+year extrapolates badly (on a detector-backed Sample world it lost to the mean and linear
+baselines).
 
 ``alpha`` is small because one build tests every city x attribute x week (about 12,000 tests
 on a Sample world of 17 weeks). On the true garments of eight Sample worlds (``--scale 12``,
 seeds 7-14, 16 planted events) the post-share rule at 1e-4 gave 11 events (precision 0.73,
-recall 0.50); the garment-share rule at 3e-5 gives 13 (precision 0.85, recall 0.69):
+recall 0.50); the garment-share rule at 3e-5 gives 12 (precision 0.92, recall 0.69):
 ``benchmarks/attribute_events_truth.py``.
 """
 

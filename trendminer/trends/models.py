@@ -214,24 +214,25 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     )
 
 
-def pooled_dispersions(every: list[WeeklySeries]) -> dict[str, float]:
-    """Per attribute kind, the garment dispersion pooled over every city and attribute."""
-    by_kind: dict[str, list[WeeklySeries]] = {}
+def pooled_dispersions(every: list[WeeklySeries]) -> dict[tuple[str, str], float]:
+    """Per attribute, the garment dispersion pooled over every city: an attribute's own (a
+    colour is often worn head to toe), measured on far more posts than one city has."""
+    by_attribute: dict[tuple[str, str], list[WeeklySeries]] = {}
     for series in every:
         if series.garment_share is not None:
-            by_kind.setdefault(series.key[1], []).append(series)
+            by_attribute.setdefault(series.key[1:], []).append(series)
     return {
-        kind: garment_dispersion(
+        attribute: garment_dispersion(
             np.concatenate([s.garment_share for s in group if s.garment_share is not None]),
             np.concatenate([s.garment_se for s in group]),
             np.concatenate([s.boxed for s in group]),
         )
-        for kind, group in by_kind.items()
+        for attribute, group in by_attribute.items()
     }
 
 
 def garment_events(
-    series: WeeklySeries, alpha: float, dispersions: dict[str, float]
+    series: WeeklySeries, alpha: float, dispersions: dict[tuple[str, str], float]
 ) -> list[AttributeEvent]:
     """The events of a series, judged on its garment share, with posts enough to matter."""
     if series.garment_share is None or series.boxed.min() < 1:
@@ -243,7 +244,7 @@ def garment_events(
         series.boxed,
         alpha=alpha,
         min_lift=MIN_GARMENT_LIFT,
-        dispersion=dispersions[series.key[1]],
+        dispersion=dispersions[series.key[1:]],
     )
     return [
         event
