@@ -217,17 +217,17 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
 def pooled_dispersions(every: list[WeeklySeries]) -> dict[tuple[str, str], float]:
     """Per attribute, the garment dispersion pooled over every city: an attribute's own (a
     colour is often worn head to toe), measured on far more posts than one city has."""
-    by_attribute: dict[tuple[str, str], list[WeeklySeries]] = {}
+    weeks: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for series in every:
         if series.garment_share is not None:
-            by_attribute.setdefault(series.key[1:], []).append(series)
+            weeks.setdefault(series.key[1:], []).append(
+                (series.garment_share, series.garment_se, series.boxed)
+            )
     return {
         attribute: garment_dispersion(
-            np.concatenate([s.garment_share for s in group if s.garment_share is not None]),
-            np.concatenate([s.garment_se for s in group]),
-            np.concatenate([s.boxed for s in group]),
+            *(np.concatenate(column) for column in zip(*group, strict=True))
         )
-        for attribute, group in by_attribute.items()
+        for attribute, group in weeks.items()
     }
 
 
