@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -85,10 +86,10 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
         )
 
 
-def decode_picture(
+def decode_rgb(
     path: Path, *, draft_size: int | None = None, max_pixels: int = MAX_PIXELS
-) -> tuple[Tensor, tuple[int, int]]:
-    """``[3, h, w]`` uint8 RGB of the picture at ``path`` and its (height, width) in the file.
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """``[h, w, 3]`` uint8 RGB of the picture at ``path`` and its (height, width) in the file.
 
     ``draft_size`` lets the JPEG decoder skip detail (DCT scaling) it would throw away when
     resizing to that size, so ``h, w`` may be smaller than the file's. Raises
@@ -116,7 +117,15 @@ def decode_picture(
     array = np.asarray(rgb)
     if array.ndim != 3 or array.shape[0] == 0 or array.shape[1] == 0:
         raise PictureError("corrupt", "picture has no pixels")
-    return torch.from_numpy(array.copy()).permute(2, 0, 1), (height, width)
+    return array, (height, width)
+
+
+def decode_picture(
+    path: Path, *, draft_size: int | None = None, max_pixels: int = MAX_PIXELS
+) -> tuple[Tensor, tuple[int, int]]:
+    """:func:`decode_rgb` as a ``[3, h, w]`` uint8 tensor."""
+    array, size = decode_rgb(path, draft_size=draft_size, max_pixels=max_pixels)
+    return torch.from_numpy(array.copy()).permute(2, 0, 1), size
 
 
 _JPEG_END = b"\xff\xd9"
@@ -124,8 +133,8 @@ _JPEG_TAIL = 64
 """A complete JPEG's end-of-image marker lies within this many bytes of the file's end."""
 
 
-def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[Tensor, tuple[int, int]] | None:
-    """The encoded bytes (uint8 ``[n]``) and (height, width) of a complete RGB or grey JPEG.
+def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[bytes, tuple[int, int]] | None:
+    """The encoded bytes and (height, width) of a complete RGB or grey JPEG.
 
     Only the header is parsed. ``None`` when the file is another format or mode, or lacks its
     end marker (truncated): :func:`decode_picture` decides about those. Raises
@@ -143,24 +152,110 @@ def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[Tensor, tupl
     _check_pixels(width, height, max_pixels)
     if not plain or data.rfind(_JPEG_END, max(0, len(data) - _JPEG_TAIL)) < 0:
         return None
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8), (height, width)
+    return data, (height, width)
+
+
+def decode_jpeg_bytes(data: bytes) -> np.ndarray:
+    """``[h, w, 3]`` uint8 RGB of an encoded JPEG, decoded on the CPU by libjpeg-turbo through
+    torchvision (about twice as fast as PIL at full size). Raises :class:`PictureError`."""
+    try:
+        planes = decode_jpeg(
+            torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB
+        )
+        return planes.permute(1, 2, 0).numpy()  # [3, h, w] is a view of [h, w, 3] memory
+    except RuntimeError as exc:
+        raise PictureError("corrupt", f"RuntimeError: {exc}") from None
+
+
+def draft_shrinks(size: tuple[int, int], draft_size: int | None) -> bool:
+    """Whether PIL's draft mode would decode a picture of ``size`` at half size or less (it
+    keeps both sides at least ``draft_size``), which beats a full-size decode."""
+    return draft_size is not None and min(size) >= 2 * draft_size
 
 
 @dataclass(frozen=True, slots=True)
-class Loaded:
-    """A picture as a DataLoader worker returns it: pixels (or, to be decoded on the device,
-    the encoded JPEG) and original size, or the failure."""
+class Read:
+    """One picture as a loader worker read it, with its original (height, width): decoded
+    ``[h, w, 3]`` pixels, or, to be decoded on the device, the encoded JPEG."""
 
     key: int
-    pixels: Tensor | None
+    size: tuple[int, int]
+    pixels: np.ndarray | None = None
+    jpeg: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """Where one readable picture lies in its batch's buffers: decoded ``[h, w, 3]`` pixels in
+    ``pixels[start:end]``, or, with ``shape`` ``None``, an encoded JPEG in
+    ``encoded[start:end]``."""
+
+    key: int
     size: tuple[int, int]
     """Original (height, width) in pixels."""
-    failure: Failure | None
-    encoded: Tensor | None = None
+    shape: tuple[int, int, int] | None
+    start: int
+    end: int
 
 
-class PictureFiles(Dataset[Loaded]):
-    """``(key, path)`` pairs decoded (or, with ``encoded``, read and checked) in workers."""
+@dataclass(frozen=True, slots=True)
+class PictureBatch:
+    """A batch as the loader hands it over: the readable pictures packed into two flat uint8
+    buffers, so that a worker process passes two tensors, not one per picture, and the
+    pictures that failed."""
+
+    pictures: list[Packed]
+    pixels: Tensor
+    encoded: Tensor
+    failures: list[Failure]
+
+    def __len__(self) -> int:
+        return len(self.pictures) + len(self.failures)
+
+    def pin_memory(self) -> PictureBatch:
+        """The same batch with its pixels in page-locked memory (DataLoader's ``pin_memory``)."""
+        return PictureBatch(self.pictures, self.pixels.pin_memory(), self.encoded, self.failures)
+
+
+def pack(items: Sequence[Read | Failure]) -> PictureBatch:
+    """One :class:`PictureBatch` of a loader batch (it runs in the worker). In a worker the
+    buffer is made in shared memory at once, so the pixels are copied once, not again to cross
+    processes."""
+    failures = [item for item in items if isinstance(item, Failure)]
+    reads = [item for item in items if isinstance(item, Read)]
+    total = sum(item.pixels.size for item in reads if item.pixels is not None)
+    pixels = torch.empty(total, dtype=torch.uint8)
+    if torch.utils.data.get_worker_info() is not None:
+        pixels.share_memory_()
+    flat = pixels.numpy()
+    pictures, jpegs = [], []
+    offset = encoded_offset = 0
+    for item in reads:
+        if item.pixels is not None:
+            first, second, third = item.pixels.shape
+            shape = (int(first), int(second), int(third))
+            end = offset + item.pixels.size
+            flat[offset:end] = item.pixels.reshape(-1)
+            pictures.append(Packed(item.key, item.size, shape, offset, end))
+            offset = end
+        elif item.jpeg is not None:
+            end = encoded_offset + len(item.jpeg)
+            pictures.append(Packed(item.key, item.size, None, encoded_offset, end))
+            jpegs.append(item.jpeg)
+            encoded_offset = end
+    encoded = (
+        torch.frombuffer(bytearray(b"".join(jpegs)), dtype=torch.uint8)
+        if jpegs
+        else torch.empty(0, dtype=torch.uint8)
+    )
+    return PictureBatch(pictures, pixels, encoded, failures)
+
+
+class PictureFiles(Dataset[Read | Failure]):
+    """``(key, path)`` pairs decoded (or, with ``encoded``, read and checked) in workers.
+
+    Plain JPEGs that draft mode would not shrink are decoded by libjpeg-turbo through
+    torchvision; larger ones and other formats by PIL (with draft mode for JPEGs)."""
 
     def __init__(
         self, items: Sequence[tuple[int, Path]], *, draft_size: int | None, encoded: bool = False
@@ -172,20 +267,18 @@ class PictureFiles(Dataset[Loaded]):
     def __len__(self) -> int:
         return len(self.items)
 
-    def __getitem__(self, index: int) -> Loaded:
+    def __getitem__(self, index: int) -> Read | Failure:
         key, path = self.items[index]
         try:
-            jpeg = read_jpeg(path) if self.encoded else None
-            if jpeg is not None:
-                return Loaded(key, None, jpeg[1], None, encoded=jpeg[0])
-            pixels, size = decode_picture(path, draft_size=self.draft_size)
+            jpeg = read_jpeg(path)
+            if jpeg is not None and self.encoded:
+                return Read(key, jpeg[1], jpeg=jpeg[0])
+            if jpeg is not None and not draft_shrinks(jpeg[1], self.draft_size):
+                return Read(key, jpeg[1], pixels=decode_jpeg_bytes(jpeg[0]))
+            array, size = decode_rgb(path, draft_size=self.draft_size)
         except PictureError as exc:
-            return Loaded(key, None, (0, 0), Failure(key, exc.status, str(exc)))
-        return Loaded(key, pixels, size, None)
-
-
-def _collate(batch: list[Loaded]) -> list[Loaded]:
-    return batch
+            return Failure(key, exc.status, str(exc))
+        return Read(key, size, pixels=array)
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -286,17 +379,26 @@ class Detector:
         return anchors[0]
 
     def prepare(self, pictures: Sequence[Tensor]) -> Tensor:
-        """uint8 ``[3, H, W]`` pictures -> ``[B, 3, S, S]`` RGB floats in [0, 1] on the device."""
-        resized = [
-            F.interpolate(
-                p.to(self.device, non_blocking=True)[None].float(),
-                size=(self.size, self.size),
-                mode="bilinear",
-                align_corners=False,
+        """uint8 ``[3, H, W]`` pictures -> ``[B, 3, S, S]`` RGB floats in [0, 1] on the device.
+
+        Pictures of one size are resized together: one stack and one interpolation per size.
+        """
+        by_shape: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for index, picture in enumerate(pictures):
+            by_shape[tuple(picture.shape)].append(index)
+        out = torch.empty(len(pictures), 3, self.size, self.size, device=self.device).contiguous(
+            memory_format=torch.channels_last
+        )
+        for indexes in by_shape.values():
+            group = torch.stack([pictures[i].to(self.device, non_blocking=True) for i in indexes])
+            resized = F.interpolate(
+                group.float(), size=(self.size, self.size), mode="bilinear", align_corners=False
             )
-            for p in pictures
-        ]
-        return torch.cat(resized).div_(255.0)
+            if len(indexes) == len(pictures):
+                out.copy_(resized)
+            else:
+                out[torch.tensor(indexes, device=self.device)] = resized
+        return out.div_(255.0)
 
     @torch.inference_mode()
     def forward(self, batch: Tensor) -> tuple[Tensor, Tensor]:
@@ -383,13 +485,14 @@ class Detector:
 
     def loader(
         self, items: Sequence[tuple[int, Path]], *, batch_size: int, workers: int = 0
-    ) -> DataLoader[Loaded]:
-        """Batches of ``(key, path)`` pictures decoded in ``workers`` processes."""
+    ) -> DataLoader[Read | Failure]:
+        """Batches of ``(key, path)`` pictures, decoded and packed (:class:`PictureBatch`) in
+        ``workers`` processes."""
         return DataLoader(
             PictureFiles(items, draft_size=self.size, encoded=self.decode_on_device),
             batch_size=batch_size,
             num_workers=workers,
-            collate_fn=_collate,
+            collate_fn=pack,
             pin_memory=self.device.type == "cuda",
             persistent_workers=False,
             prefetch_factor=4 if workers else None,
@@ -399,42 +502,56 @@ class Detector:
         self, items: Sequence[tuple[int, Path]], *, batch_size: int, workers: int = 0
     ) -> Iterator[BatchOutput]:
         """Decode ``(key, path)`` pictures in ``workers`` processes and detect batch by batch."""
-        for loaded in self.loader(items, batch_size=batch_size, workers=workers):
-            loaded = self._decode_encoded(loaded)
-            good = [item for item in loaded if item.pixels is not None]
-            failures = [item.failure for item in loaded if item.failure is not None]
-            found = self.detect(
-                [item.pixels for item in good if item.pixels is not None],
-                [item.size for item in good],
-            )
-            yield BatchOutput(
-                {item.key: dets for item, dets in zip(good, found, strict=True)}, failures
-            )
+        batch: PictureBatch
+        for batch in self.loader(items, batch_size=batch_size, workers=workers):
+            keys, sizes, pictures, failures = self.unpack(batch)
+            found = self.detect(pictures, sizes)
+            yield BatchOutput(dict(zip(keys, found, strict=True)), failures)
 
-    def _decode_encoded(self, loaded: list[Loaded]) -> list[Loaded]:
-        """Decode the batch's encoded JPEGs on the device, in one call; a batch that fails is
-        decoded picture by picture, so that a bad one is marked and the others go on."""
-        encoded = [(item.key, item.encoded) for item in loaded if item.encoded is not None]
-        if not encoded:
-            return loaded
-        decoded: dict[int, Tensor | Failure] = {}
+    def unpack(
+        self, batch: PictureBatch
+    ) -> tuple[list[int], list[tuple[int, int]], list[Tensor], list[Failure]]:
+        """The readable pictures of ``batch`` as ``[3, h, w]`` uint8 tensors on the device, with
+        their keys and original sizes, and its failures.
+
+        The decoded pixels cross to the device in one copy. The encoded JPEGs are decoded there
+        in one call; if that fails, picture by picture, so that a bad one is marked and the
+        others go on.
+        """
+        pixels = batch.pixels.to(self.device, non_blocking=True)
+        jpegs = [
+            (item.key, batch.encoded[item.start : item.end])
+            for item in batch.pictures
+            if item.shape is None
+        ]
+        decoded = self._decode_jpegs(jpegs) if jpegs else {}
+        keys, sizes, pictures = [], [], []
+        failures = list(batch.failures)
+        for item in batch.pictures:
+            if item.shape is not None:
+                picture = pixels[item.start : item.end].view(item.shape).permute(2, 0, 1)
+            else:
+                result = decoded[item.key]
+                if isinstance(result, Failure):
+                    failures.append(result)
+                    continue
+                picture = result
+            keys.append(item.key)
+            sizes.append(item.size)
+            pictures.append(picture)
+        return keys, sizes, pictures, failures
+
+    def _decode_jpegs(self, jpegs: list[tuple[int, Tensor]]) -> dict[int, Tensor | Failure]:
         try:
             pictures = decode_jpeg(
-                [data for _, data in encoded], mode=ImageReadMode.RGB, device=self.device
+                [data for _, data in jpegs], mode=ImageReadMode.RGB, device=self.device
             )
-            decoded = {key: picture for (key, _), picture in zip(encoded, pictures, strict=True)}
+            return {key: picture for (key, _), picture in zip(jpegs, pictures, strict=True)}
         except RuntimeError:
-            for key, data in encoded:
+            decoded: dict[int, Tensor | Failure] = {}
+            for key, data in jpegs:
                 try:
                     decoded[key] = decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device)
                 except RuntimeError as exc:
                     decoded[key] = Failure(key, "corrupt", f"RuntimeError: {exc}")
-        out = []
-        for item in loaded:
-            result = decoded.get(item.key)
-            if isinstance(result, Tensor):
-                item = Loaded(item.key, result, item.size, None)
-            elif isinstance(result, Failure):
-                item = Loaded(item.key, None, (0, 0), result)
-            out.append(item)
-        return out
+            return decoded
