@@ -12,25 +12,28 @@ autocast where the device has it) and the model in channels-last memory format:
 - ``pipeline_img_s``: ``Detector.detect_files`` with the detect stage's decoding workers for the
   device (on the CPU: none, batches of 16; on CUDA: DataLoader workers, batches of 256), batched
   resize, normalise, the network with its batch norms folded, batched box decoding and
-  ``batched_nms``, and colours, which the loop does not compute;
+  NMS, and colours, which the loop does not compute;
 - ``model_img_s``: the pipeline's network alone (backbone and heads, batch norms folded) on
   batches already on the device.
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
 pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
 ``loader_img_s``, the decoding alone (on a GPU close to the pipeline's rate: there decoding
-is the bottleneck), and ``detections_per_picture`` (a random model finds far more than a
-trained one, and each detection costs a colour and a Python object). On CUDA (or with
-``--device-decode``) the pipeline runs a second time with the JPEGs decoded on the device
-(nvJPEG), the workers only reading the files: ``device_decode_img_s`` and
+is the bottleneck), and ``detections_per_picture`` (each detection costs NMS work, a colour and
+a Python object). The pipeline runs with the JPEGs decoded in the workers; on CUDA (or with
+``--device-decode``) it runs a second time with them decoded on the device (nvJPEG, the CUDA
+default), the workers only reading the files: ``device_decode_img_s`` and
 ``device_decode_vs_model``. Without ``--model`` the shipped checkpoint is used (a random SSDLite
-if there is none). The last line is one JSON object.
+if there is none). An untrained architecture gets the usual background prior on its class
+biases (:func:`background_prior`), so that it keeps a trained detector's handful of boxes a
+picture, not 100 (``--no-prior`` measures that case). The last line is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import tempfile
@@ -40,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
+from torch import nn
 from torchvision.models.detection.ssd import SSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -75,14 +79,38 @@ def write_pictures(folder: Path, count: int, seed: int = 0) -> list[Path]:
     return paths
 
 
-def load_model(name: str | None) -> tuple[SSD, CheckpointMeta]:
-    """A checkpoint (path, or the shipped one) or a randomly initialised architecture."""
+BACKGROUND_PRIOR = 0.999
+"""The background probability an untrained model's class biases start from (RetinaNet's prior
+initialisation, Lin et al. 2017)."""
+
+
+def background_prior(model: SSD, probability: float = BACKGROUND_PRIOR) -> None:
+    """Set the class-logit biases so that every default box starts at ``probability`` of
+    background and the rest spread over the garment classes. Untrained, the VGG SSD300 keeps
+    the maximum 100 boxes of every picture; with this prior about 11 (FFSSD about 3), the order
+    of a trained detector's (7 a picture on the Sample world)."""
+    head = model.head.classification_head
+    columns = head.num_columns
+    for module in head.module_list:
+        conv = [m for m in module.modules() if isinstance(m, nn.Conv2d)][-1]
+        assert conv.bias is not None
+        with torch.no_grad():
+            conv.bias.view(-1, columns)[:, 0] = math.log(
+                probability * (columns - 1) / (1 - probability)
+            )
+
+
+def load_model(name: str | None, *, prior: bool = True) -> tuple[SSD, CheckpointMeta]:
+    """A checkpoint (path, or the shipped one) or a randomly initialised architecture (with the
+    background prior unless ``prior`` is false)."""
     if name in ARCHITECTURES:
         torch.manual_seed(0)
         model = build_model(name, num_classes=len(with_background(MODANET_CLASSES)))
+        if prior:
+            background_prior(model)
         return model.eval(), CheckpointMeta.for_model(name, MODANET_CLASSES)
     if name is None and not shipped_checkpoint().exists():
-        return load_model("ssdlite")
+        return load_model("ssdlite", prior=prior)
     return load_checkpoint(Path(name) if name else None)
 
 
@@ -156,6 +184,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--precision", default="auto", help="auto, fp32, bf16, fp16.")
     parser.add_argument(
+        "--no-prior",
+        action="store_true",
+        help="Leave an untrained model's class biases at zero (it keeps 100 boxes a picture).",
+    )
+    parser.add_argument(
         "--device-decode",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -172,7 +205,7 @@ def main() -> None:
     )
     batch = args.batch_size or (256 if cuda else default_batch_size(device))
     workers = args.workers if args.workers is not None else default_workers(device)
-    model, meta = load_model(args.model)
+    model, meta = load_model(args.model, prior=not args.no_prior)
     detector = Detector(model, meta, device=device, precision=args.precision, score_threshold=0.4)
     with tempfile.TemporaryDirectory(prefix="tm-detect-bench-") as tmp:
         paths = write_pictures(Path(tmp), count)

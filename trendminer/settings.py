@@ -91,9 +91,10 @@ class Settings(BaseSettings):
         ge=0,
         description="Picture-decoding processes; default none on the CPU, up to 8 on CUDA.",
     )
-    detection_decode_on_device: bool = Field(
-        default=False,
-        description="Decode JPEGs on the detection device (nvJPEG on CUDA), not in the workers.",
+    detection_decode_on_device: bool | None = Field(
+        default=None,
+        description="Decode JPEGs on the detection device (nvJPEG on CUDA), not in the workers; "
+        "default on CUDA only.",
     )
     sentiment_negative_threshold: float = Field(default=-0.05, le=0.0)
     sentiment_positive_threshold: float = Field(default=0.05, ge=0.0)

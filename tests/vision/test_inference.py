@@ -17,6 +17,7 @@ from trendminer.vision.inference import (
     PictureError,
     decode_picture,
     default_batch_size,
+    default_decode_on_device,
     default_workers,
 )
 
@@ -30,6 +31,7 @@ def _jpeg(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
 def test_batch_defaults_follow_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     assert (default_workers(cpu), default_batch_size(cpu)) == (0, 16)
+    assert (default_decode_on_device(cpu), default_decode_on_device(cuda)) == (False, True)
     monkeypatch.setattr("os.cpu_count", lambda: 16)
     assert (default_workers(cuda), default_batch_size(cuda)) == (8, 128)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
@@ -58,8 +60,13 @@ def test_unreadable_pictures_are_reported(tmp_path: Path) -> None:
     assert caught.value.status == "corrupt"
 
 
-def test_batched_postprocess_matches_torchvision(random_checkpoint: Path) -> None:
-    """Our batched decode + NMS keeps what torchvision's per-picture postprocess keeps."""
+@pytest.mark.parametrize("chunk", [4096, 60], ids=["one-call", "chunked"])
+def test_batched_postprocess_matches_torchvision(
+    random_checkpoint: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our batched decode + NMS keeps what torchvision's per-picture postprocess keeps, in one
+    NMS call or in calls of a few pictures (or one picture over the chunk) each."""
+    monkeypatch.setattr("trendminer.vision.inference.NMS_CHUNK", chunk)
     model, meta = load_checkpoint(random_checkpoint)
     detector = Detector(
         model,
@@ -74,6 +81,7 @@ def test_batched_postprocess_matches_torchvision(random_checkpoint: Path) -> Non
     torch.manual_seed(1)
     regression = torch.randn(3, anchors, 4)
     logits = torch.randn(3, anchors, len(meta.classes) + 1) * 2
+    logits[1, :, 0] += 4  # the middle picture keeps few boxes: pictures of unequal counts
     picture, boxes, scores, labels = detector.decode(regression, logits)
     model.score_thresh, model.topk_candidates, model.detections_per_img = 0.2, 100_000, 100_000
     with torch.no_grad():
