@@ -382,8 +382,10 @@ class Detector:
         self.decode_on_device = decode_on_device
         self.model = fold_batchnorm(model).to(self.device, memory_format=torch.channels_last)
         transform = model.transform
-        self.mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
-        self.std = torch.tensor(transform.image_std, device=self.device).view(1, 3, 1, 1)
+        mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
+        std = torch.tensor(transform.image_std, device=self.device).view(1, 3, 1, 1)
+        self.scale, self.shift = 1 / std, -mean / std
+        """The normalisation ``(x - mean) / std`` as ``x * scale + shift``, one pass."""
         self.box_weights = model.box_coder.weights
         self.anchors = self._anchors()
         self._stream: torch.cuda.Stream | None = None
@@ -414,8 +416,13 @@ class Detector:
         by_shape: dict[tuple[int, ...], list[int]] = defaultdict(list)
         for index, picture in enumerate(pictures):
             by_shape[tuple(picture.shape)].append(index)
-        out = torch.empty(len(pictures), 3, self.size, self.size, device=self.device).contiguous(
-            memory_format=torch.channels_last
+        out = torch.empty(
+            len(pictures),
+            3,
+            self.size,
+            self.size,
+            device=self.device,
+            memory_format=torch.channels_last,
         )
         for shape, indexes in by_shape.items():
             # Stacked as [n, h, w, 3] (the decoders' own layout), seen as channels-last.
@@ -430,15 +437,16 @@ class Detector:
                     align_corners=False,
                 )
             if len(indexes) == len(pictures):
-                out.copy_(group)
-            else:
-                out[torch.tensor(indexes, device=self.device)] = group.to(out.dtype)
+                return torch.mul(group, 1 / 255.0, out=out)
+            out[torch.tensor(indexes, device=self.device)] = group.to(out.dtype)
         return out.div_(255.0)
 
     @torch.inference_mode()
     def forward(self, batch: Tensor) -> tuple[Tensor, Tensor]:
         """``[B, 3, S, S]`` in [0, 1] -> (box deltas ``[B, A, 4]``, class logits ``[B, A, C]``)."""
-        x = ((batch - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
+        x = torch.addcmul(self.shift, batch, self.scale).contiguous(
+            memory_format=torch.channels_last
+        )
         with self.autocast():
             features = list(self.model.backbone(x).values())
             head = self.model.head(features)
