@@ -156,3 +156,25 @@ def test_decoding_on_the_device_finds_what_the_workers_find(tmp_path: Path) -> N
     for a, b in zip(workers, device, strict=True):
         assert a.box == pytest.approx(b.box, abs=2.0)
         assert a.score == pytest.approx(b.score, abs=0.02)
+
+
+def test_prepare_resizes_each_picture_as_alone(random_checkpoint: Path) -> None:
+    """Grouped by size (one already the input size, two sharing one), the batch holds what
+    resizing each picture on its own in floats gives, to within the uint8 rounding."""
+    model, meta = load_checkpoint(random_checkpoint)
+    detector = Detector(model, meta, device="cpu", precision="fp32")
+    size = detector.size
+    rng = np.random.default_rng(3)
+    shapes = [(400, 320), (size, size), (400, 320), (90, 120)]
+    pictures = [
+        torch.from_numpy(rng.integers(0, 256, (3, h, w), dtype=np.uint8)) for h, w in shapes
+    ]
+    batch = detector.prepare(pictures)
+    assert batch.shape == (4, 3, size, size)
+    assert batch.is_contiguous(memory_format=torch.channels_last)
+    for picture, prepared in zip(pictures, batch, strict=True):
+        alone = torch.nn.functional.interpolate(
+            picture[None].float(), size=(size, size), mode="bilinear", align_corners=False
+        )[0]
+        assert torch.allclose(prepared, alone / 255, atol=1.01 / 255)
+    assert torch.equal(batch[1], pictures[1].float() / 255)
