@@ -18,9 +18,10 @@ autocast where the device has it) and the model in channels-last memory format:
 
 ``batched_vs_loop`` = pipeline / loop (goal >= 1.5 on the CPU); ``pipeline_vs_model`` =
 pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostics:
-``loader_img_s``, the decoding alone (on a GPU close to the pipeline's rate: there decoding
-is the bottleneck), and ``detections_per_picture`` (each detection costs NMS work, a colour and
-a Python object). The pipeline runs with the JPEGs decoded in the workers; on CUDA (or with
+``loader_img_s``, the loader alone (its decoding in the workers), and
+``detections_per_picture`` (each detection costs NMS work, a colour and a Python object);
+``--stages`` adds ``stages``, the share of a run's time in each stage of the pipeline
+(:func:`stage_shares`). The pipeline runs with the JPEGs decoded in the workers; on CUDA (or with
 ``--device-decode``) it runs a second time with them decoded on the device (nvJPEG, the CUDA
 default), the workers only reading the files: ``device_decode_img_s`` and
 ``device_decode_vs_model``. Without ``--model`` the shipped checkpoint is used (a random SSDLite
@@ -38,7 +39,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -161,6 +164,45 @@ def time_loader(detector: Detector, paths: list[Path], batch: int, workers: int)
     return done / (time.perf_counter() - started)
 
 
+STAGES = ("unpack", "prepare", "forward", "decode", "_finish")
+
+
+def stage_shares(
+    detector: Detector, paths: list[Path], batch: int, workers: int
+) -> dict[str, float]:
+    """Shares of a pipeline run's wall time spent in each stage of ``Detector`` (a diagnostic:
+    the device is synchronised around each stage, so nothing overlaps). ``finish_rest`` is
+    ``_finish`` less ``decode`` (colours and the Python detections); ``other`` the rest, mostly
+    waiting for the loader."""
+    spent = dict.fromkeys(STAGES, 0.0)
+
+    def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            _sync(detector.device)
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _sync(detector.device)
+                spent[name] += time.perf_counter() - started
+
+        return run
+
+    for name in STAGES:
+        setattr(detector, name, timed(name, getattr(detector, name)))
+    try:
+        started = time.perf_counter()
+        time_pipeline(detector, paths, batch, workers)
+        total = time.perf_counter() - started
+    finally:
+        for name in STAGES:
+            delattr(detector, name)
+    shares = {name: spent[name] / total for name in STAGES[:-1]}
+    shares["finish_rest"] = (spent["_finish"] - spent["decode"]) / total
+    shares["other"] = 1 - sum(shares.values())
+    return {name: round(share, 3) for name, share in shares.items()}
+
+
 def time_model(detector: Detector, count: int, batch: int) -> float:
     """Pictures per second of the network alone on batches already on the device."""
     x = torch.rand(batch, 3, detector.size, detector.size, device=detector.device)
@@ -183,6 +225,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--precision", default="auto", help="auto, fp32, bf16, fp16.")
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="Also time each stage of the pipeline (device decoding on CUDA), synchronised.",
+    )
     parser.add_argument(
         "--no-prior",
         action="store_true",
@@ -217,6 +264,7 @@ def main() -> None:
         loader = time_loader(detector, paths, batch, workers)
         bare = time_model(detector, count, batch)
         on_device = None
+        staged = detector
         if cuda if args.device_decode is None else args.device_decode:
             decoding = Detector(
                 model,
@@ -228,6 +276,8 @@ def main() -> None:
             )
             time_pipeline(decoding, warm, batch, 0)
             on_device, _ = time_pipeline(decoding, paths, batch, workers)
+            staged = decoding
+        stages = stage_shares(staged, paths, batch, workers) if args.stages else None
     figures: dict[str, object] = {
         "device": str(device),
         "model": meta.architecture,
@@ -243,6 +293,8 @@ def main() -> None:
         "batched_vs_loop": round(pipeline / loop, 3),
         "pipeline_vs_model": round(pipeline / bare, 3),
     }
+    if stages is not None:
+        figures["stages"] = stages
     if on_device is not None:
         figures["device_decode_img_s"] = round(on_device, 2)
         figures["device_decode_vs_model"] = round(on_device / bare, 3)
