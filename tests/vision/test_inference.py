@@ -178,3 +178,23 @@ def test_prepare_resizes_each_picture_as_alone(random_checkpoint: Path) -> None:
         )[0]
         assert torch.allclose(prepared, alone / 255, atol=1.01 / 255)
     assert torch.equal(batch[1], pictures[1].float() / 255)
+
+
+def test_candidates_cap_keeps_the_best_pairs(random_checkpoint: Path) -> None:
+    """With more (anchor, class) pairs above the threshold than ``candidates``, only the best
+    ``candidates`` of each picture go to NMS; the best of all always survives it."""
+    model, meta = load_checkpoint(random_checkpoint)
+    detector = Detector(
+        model, meta, device="cpu", precision="fp32", score_threshold=0.2, candidates=5
+    )
+    torch.manual_seed(2)
+    anchors = len(detector.anchors)
+    logits = torch.randn(2, anchors, len(meta.classes) + 1) * 2
+    picture, _, scores, _ = detector.decode(torch.randn(2, anchors, 4), logits)
+    probabilities = torch.softmax(logits, dim=-1)[..., 1:].reshape(2, -1)
+    for index in range(2):
+        mine = scores[picture == index]
+        best = probabilities[index].topk(5).values
+        assert 1 <= len(mine) <= 5
+        assert float(mine[0]) == pytest.approx(float(best[0]), abs=1e-6)
+        assert all(any(abs(float(s) - float(b)) < 1e-6 for b in best) for s in mine)
