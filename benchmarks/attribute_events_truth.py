@@ -100,8 +100,8 @@ def score(
     series: list[WeeklySeries],
     planted: list[tuple[str, str, date, date]],
     rule: Rule,
-) -> tuple[int, int, int]:
-    """(events found, of them planted, planted events found)."""
+) -> tuple[int, int, int, list[str]]:
+    """(events found, of them planted, planted events found, the others as text)."""
     dispersions = pooled_dispersions(series)
     found = [
         (s.key[0], s.key[2], weeks[e.start], weeks[e.end])
@@ -114,9 +114,10 @@ def score(
             event[:2] == row[:2] and row[2] <= event[3] and row[3] + timedelta(days=6) >= event[2]
         )
 
-    right = sum(any(matches(e, row) for e in planted) for row in found)
+    wrong = [row for row in found if not any(matches(e, row) for e in planted)]
     recalled = sum(any(matches(e, row) for row in found) for e in planted)
-    return len(found), right, recalled
+    others = [f"{city} {attribute} {first}..{last}" for city, attribute, first, last in wrong]
+    return len(found), len(found) - len(wrong), recalled, others
 
 
 def _post_share_events(series: WeeklySeries) -> list[AttributeEvent]:
@@ -153,12 +154,13 @@ def main() -> None:
         weeks, series = weekly_series(simulate(scenario, seed))
         planted_count += len(planted)
         for name, rule in rules.items():
-            found, right, recalled = score(weeks, series, planted, rule)
+            found, right, recalled, others = score(weeks, series, planted, rule)
             totals[name] = [
                 a + b for a, b in zip(totals[name], (found, right, recalled), strict=True)
             ]
             print(f"seed {seed} {name:>8}: {found} events, {right} planted; "
-                  f"{recalled}/{len(planted)} planted found")  # fmt: skip
+                  f"{recalled}/{len(planted)} planted found"
+                  + "".join(f"; not planted: {other}" for other in others))  # fmt: skip
     figures: dict[str, object] = {"seeds": len(seeds), "scale": scale, "alpha": alpha}
     for name, (found, right, recalled) in totals.items():
         prefix = "" if name == "rule" else f"{name}_"
