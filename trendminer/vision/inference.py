@@ -384,8 +384,8 @@ class Detector:
         transform = model.transform
         mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
         std = torch.tensor(transform.image_std, device=self.device).view(1, 3, 1, 1)
+        # The normalisation (x - mean) / std as x * scale + shift: one pass (addcmul).
         self.scale, self.shift = 1 / std, -mean / std
-        """The normalisation ``(x - mean) / std`` as ``x * scale + shift``, one pass."""
         self.box_weights = model.box_coder.weights
         self.anchors = self._anchors()
         self._stream: torch.cuda.Stream | None = None
