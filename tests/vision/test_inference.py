@@ -178,6 +178,8 @@ def test_prepare_resizes_each_picture_as_alone(random_checkpoint: Path) -> None:
         )[0]
         assert torch.allclose(prepared, alone / 255, atol=1.01 / 255)
     assert torch.equal(batch[1], pictures[1].float() / 255)
+    same = detector.prepare([pictures[1], pictures[1]])  # one group, nothing to resize
+    assert torch.allclose(same, pictures[1].float()[None] / 255, atol=1e-7)
 
 
 def test_candidates_cap_keeps_the_best_pairs(random_checkpoint: Path) -> None:
