@@ -37,8 +37,8 @@ the volume, is then about 5 standard errors above its baseline. Generating, impo
 enriching and building take 1.5-4.5 minutes a world on 2 cores (by CPU), so ``--no-detect``
 fits the three seeds in 5-15 minutes. The detector adds about 47,000 pictures a world: a GPU
 does them in about a minute, a 2-core CPU with AVX512-BF16 in 5-6 minutes (the three seeds
-then take 26 minutes), a 2-core AVX2 CPU without bf16 in about 28 minutes (the three seeds
-then take about 95 minutes).
+then take 26 minutes), a 2-core AVX512 CPU without bf16 in about 14 minutes (the three seeds
+then take about 55 minutes), a 2-core AVX2 CPU in about 28 minutes (about 95 minutes).
 """
 
 from __future__ import annotations
