@@ -253,7 +253,14 @@ def main() -> None:
     batch = args.batch_size or (256 if cuda else default_batch_size(device))
     workers = args.workers if args.workers is not None else default_workers(device)
     model, meta = load_model(args.model, prior=not args.no_prior)
-    detector = Detector(model, meta, device=device, precision=args.precision, score_threshold=0.4)
+    detector = Detector(
+        model,
+        meta,
+        device=device,
+        precision=args.precision,
+        score_threshold=0.4,
+        decode_on_device=False,
+    )
     with tempfile.TemporaryDirectory(prefix="tm-detect-bench-") as tmp:
         paths = write_pictures(Path(tmp), count)
         warm = paths[: min(len(paths), batch)]

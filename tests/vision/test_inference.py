@@ -200,3 +200,18 @@ def test_candidates_cap_keeps_the_best_pairs(random_checkpoint: Path) -> None:
         assert 1 <= len(mine) <= 5
         assert float(mine[0]) == pytest.approx(float(best[0]), abs=1e-6)
         assert all(any(abs(float(s) - float(b)) < 1e-6 for b in best) for s in mine)
+
+
+def test_large_jpegs_are_read_once_and_drafted(random_checkpoint: Path, tmp_path: Path) -> None:
+    """A JPEG that draft mode shrinks goes through PIL from the bytes already read: the same
+    pixels as decoding the file, at the drafted size."""
+    model, meta = load_checkpoint(random_checkpoint)
+    detector = Detector(model, meta, device="cpu", precision="fp32")
+    assert not detector.decode_on_device  # the CPU default
+    big = _jpeg(tmp_path / "big.jpg", (4 * detector.size, 3 * detector.size))
+    [batch] = list(detector.loader([(1, big)], batch_size=1))
+    _, sizes, [pixels], failures = detector.unpack(batch)
+    expected, _ = decode_picture(big, draft_size=detector.size)
+    assert (failures, sizes) == ([], [(3 * detector.size, 4 * detector.size)])
+    assert pixels.shape[1] < 3 * detector.size
+    assert torch.equal(pixels, expected)

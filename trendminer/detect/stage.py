@@ -27,9 +27,7 @@ from trendminer.vision.inference import (
     BatchOutput,
     Detector,
     default_batch_size,
-    default_decode_on_device,
     default_workers,
-    resolve_device,
 )
 
 logger = logging.getLogger(__name__)
@@ -86,7 +84,7 @@ def _detector(
     device: str,
     precision: str,
     threshold: float,
-    decode_on_device: bool,
+    decode_on_device: bool | None,
 ) -> Detector:
     model, meta = load_checkpoint(checkpoint)
     logger.info("detector %s (%s) on %s", meta.version, checkpoint, device)
@@ -108,16 +106,13 @@ def load_detector(settings: Settings) -> Detector:
     """The configured detector (the shipped one by default), cached per process."""
     path = _checkpoint_path(settings)
     mtime = path.stat().st_mtime if path.exists() else 0.0
-    decode_on_device = settings.detection_decode_on_device
-    if decode_on_device is None:
-        decode_on_device = default_decode_on_device(resolve_device(settings.detection_device))
     return _detector(
         path,
         mtime,
         settings.detection_device,
         settings.detection_precision,
         settings.detection_score_threshold,
-        decode_on_device,
+        settings.detection_decode_on_device,
     )
 
 

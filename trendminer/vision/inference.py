@@ -15,6 +15,7 @@ small ones.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections import defaultdict
@@ -90,16 +91,21 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
 
 
 def decode_rgb(
-    path: Path, *, draft_size: int | None = None, max_pixels: int = MAX_PIXELS
+    path: Path,
+    *,
+    draft_size: int | None = None,
+    max_pixels: int = MAX_PIXELS,
+    data: bytes | None = None,
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """``[h, w, 3]`` uint8 RGB of the picture at ``path`` and its (height, width) in the file.
+    """``[h, w, 3]`` uint8 RGB of the picture at ``path`` (or of its bytes ``data``, already
+    read) and its (height, width) in the file.
 
     ``draft_size`` lets the JPEG decoder skip detail (DCT scaling) it would throw away when
     resizing to that size, so ``h, w`` may be smaller than the file's. Raises
     :class:`PictureError` for a missing, empty, truncated, non-picture or oversized file.
     """
     try:
-        with Image.open(path) as image:
+        with Image.open(path if data is None else io.BytesIO(data)) as image:
             width, height = image.size
             _check_pixels(width, height, max_pixels)
             if draft_size is not None and image.format == "JPEG":
@@ -278,7 +284,8 @@ class PictureFiles(Dataset[Read | Failure]):
                 return Read(key, jpeg[1], jpeg=jpeg[0])
             if jpeg is not None and not draft_shrinks(jpeg[1], self.draft_size):
                 return Read(key, jpeg[1], pixels=decode_jpeg_bytes(jpeg[0]))
-            array, size = decode_rgb(path, draft_size=self.draft_size)
+            data = jpeg[0] if jpeg is not None else None  # read once
+            array, size = decode_rgb(path, draft_size=self.draft_size, data=data)
         except PictureError as exc:
             return Failure(key, exc.status, str(exc))
         return Read(key, size, pixels=array)
@@ -368,7 +375,7 @@ class Detector:
         nms_threshold: float | None = None,
         max_detections: int = 100,
         candidates: int = 1000,
-        decode_on_device: bool = False,
+        decode_on_device: bool | None = None,
     ) -> None:
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.dtype = resolve_precision(precision, self.device)
@@ -379,7 +386,9 @@ class Detector:
         self.nms_threshold = model.nms_thresh if nms_threshold is None else nms_threshold
         self.max_detections = max_detections
         self.candidates = candidates
-        self.decode_on_device = decode_on_device
+        self.decode_on_device = (
+            default_decode_on_device(self.device) if decode_on_device is None else decode_on_device
+        )
         self.model = fold_batchnorm(model).to(self.device, memory_format=torch.channels_last)
         transform = model.transform
         mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
