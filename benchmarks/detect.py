@@ -4,7 +4,8 @@
 
 The same JPEG pictures (street-scene-sized, 320x400, drawn with coloured shapes) are written
 into a temporary folder; then, side by side on one device, with the same precision (bf16/fp16
-autocast where the device has it) and the model in channels-last memory format:
+autocast where the device has it; int8 is measured on its own, below) and the model in
+channels-last memory format:
 
 - ``loop_img_s``: per picture, PIL decode and torchvision's ``SSD.forward`` of the model as
   built (its per-picture transform and Python post-processing, with the pipeline's score
@@ -24,7 +25,11 @@ pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostic
 (:func:`stage_shares`). The pipeline runs with the JPEGs decoded in the workers; on CUDA (or with
 ``--device-decode``) it runs a second time with them decoded on the device (nvJPEG, the CUDA
 default), the workers only reading the files: ``device_decode_img_s`` and
-``device_decode_vs_model``. Without ``--model`` the shipped checkpoint is used (a random SSDLite
+``device_decode_vs_model``. On the CPU, with a checkpoint that carries an int8 calibration
+(``trendminer calibrate``; the shipped one does), the pipeline and the network run again in
+int8, the CPU default for such checkpoints: ``int8_img_s``, ``int8_model_img_s`` and
+``int8_vs_float`` (int8 pipeline / float pipeline; ``--no-int8`` skips them). Without
+``--model`` the shipped checkpoint is used (a random SSDLite
 if there is none). An untrained architecture gets the usual background prior on its class
 biases (:func:`background_prior`), so that it keeps a trained detector's handful of boxes a
 picture, not 100 (``--no-prior`` measures that case). The last line is one JSON object.
@@ -59,6 +64,7 @@ from trendminer.vision.inference import (
     decode_picture,
     default_batch_size,
     default_workers,
+    resolve_precision,
 )
 from trendminer.vision.models import ARCHITECTURES, build_model
 
@@ -216,6 +222,14 @@ def time_model(detector: Detector, count: int, batch: int) -> float:
     return rounds * batch / (time.perf_counter() - started)
 
 
+def float_precision(precision: str, device: torch.device) -> str:
+    """``precision`` with ``auto`` resolved to the device's float autocast (not int8)."""
+    if precision != "auto":
+        return precision
+    names = {None: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}
+    return names[resolve_precision("auto", device)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="Fewer pictures (under a minute).")
@@ -224,7 +238,15 @@ def main() -> None:
     parser.add_argument("--pictures", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--precision", default="auto", help="auto, fp32, bf16, fp16.")
+    parser.add_argument(
+        "--precision", default="auto", help="auto (the device's float autocast), fp32, bf16, fp16."
+    )
+    parser.add_argument(
+        "--int8",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Also time int8 (the CPU, a calibrated checkpoint).",
+    )
     parser.add_argument(
         "--stages",
         action="store_true",
@@ -253,13 +275,9 @@ def main() -> None:
     batch = args.batch_size or (256 if cuda else default_batch_size(device))
     workers = args.workers if args.workers is not None else default_workers(device)
     model, meta = load_model(args.model, prior=not args.no_prior)
+    precision = float_precision(args.precision, device)
     detector = Detector(
-        model,
-        meta,
-        device=device,
-        precision=args.precision,
-        score_threshold=0.4,
-        decode_on_device=False,
+        model, meta, device=device, precision=precision, score_threshold=0.4, decode_on_device=False
     )
     with tempfile.TemporaryDirectory(prefix="tm-detect-bench-") as tmp:
         paths = write_pictures(Path(tmp), count)
@@ -277,7 +295,7 @@ def main() -> None:
                 model,
                 meta,
                 device=device,
-                precision=args.precision,
+                precision=precision,
                 score_threshold=0.4,
                 decode_on_device=True,
             )
@@ -285,10 +303,18 @@ def main() -> None:
             on_device, _ = time_pipeline(decoding, paths, batch, workers)
             staged = decoding
         stages = stage_shares(staged, paths, batch, workers) if args.stages else None
+        int8 = None
+        if args.int8 and not cuda and meta.int8:
+            quantised = Detector(model, meta, device=device, precision="int8", score_threshold=0.4)
+            time_pipeline(quantised, warm, batch, 0)
+            int8 = (
+                time_pipeline(quantised, paths, batch, workers)[0],
+                time_model(quantised, count, batch),
+            )
     figures: dict[str, object] = {
         "device": str(device),
         "model": meta.architecture,
-        "precision": str(detector.dtype or torch.float32).replace("torch.", ""),
+        "precision": detector.precision,
         "pictures": count,
         "batch_size": batch,
         "workers": workers,
@@ -305,6 +331,10 @@ def main() -> None:
     if on_device is not None:
         figures["device_decode_img_s"] = round(on_device, 2)
         figures["device_decode_vs_model"] = round(on_device / bare, 3)
+    if int8 is not None:
+        figures["int8_img_s"] = round(int8[0], 2)
+        figures["int8_model_img_s"] = round(int8[1], 2)
+        figures["int8_vs_float"] = round(int8[0] / pipeline, 3)
     for key, value in figures.items():
         print(f"{key:>18}: {value}")
     emit(figures)

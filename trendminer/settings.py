@@ -85,7 +85,13 @@ class Settings(BaseSettings):
     detection_device: str = Field(
         default="auto", description="auto (CUDA if present), cpu, cuda:N."
     )
-    detection_precision: str = Field(default="auto", description="auto, fp32, bf16 or fp16.")
+    detection_precision: str = Field(
+        default="auto",
+        description=(
+            "auto (int8 on the CPU for a calibrated checkpoint, else bf16 where native, else "
+            "fp32), fp32, bf16, fp16 or int8."
+        ),
+    )
     detection_workers: int | None = Field(
         default=None,
         ge=0,

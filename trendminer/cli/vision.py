@@ -1,4 +1,4 @@
-"""``trendminer detect``, ``trendminer train`` and ``trendminer evaluate``."""
+"""``trendminer detect``, ``train``, ``evaluate`` and ``calibrate``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from trendminer.cli.common import clean_errors, database, settings
+
+ImagesFolder = Annotated[Path, typer.Option(help="Folder that file_name entries are relative to.")]
+ModelCheckpoint = Annotated[
+    Path | None, typer.Option(help="Checkpoint; default: the configured (or shipped) one.")
+]
 
 
 @clean_errors
@@ -40,7 +45,7 @@ def _model_options(model: str, *, fusion: str, min_ratio: float | None) -> dict[
 def train(
     model: Annotated[str, typer.Option(help="ssd300, ffssd or ssdlite.")],
     coco: Annotated[Path, typer.Option(help="COCO annotations of the training set.")],
-    images: Annotated[Path, typer.Option(help="Folder that file_name entries are relative to.")],
+    images: ImagesFolder,
     out: Annotated[Path, typer.Option(help="Run folder: last.pt, best.pt, loss_log.csv.")] = Path(
         "runs/detector"
     ),
@@ -139,14 +144,14 @@ def train(
 @clean_errors
 def evaluate(
     coco: Annotated[Path, typer.Option(help="COCO annotations to score against.")],
-    images: Annotated[Path, typer.Option(help="Folder that file_name entries are relative to.")],
-    model: Annotated[
-        Path | None, typer.Option(help="Checkpoint; default: the configured (or shipped) one.")
-    ] = None,
+    images: ImagesFolder,
+    model: ModelCheckpoint = None,
     batch_size: Annotated[int, typer.Option()] = 16,
     workers: Annotated[int, typer.Option(help="Picture-decoding processes.")] = 0,
     device: Annotated[str | None, typer.Option(help="auto, cpu, cuda, cuda:N.")] = None,
-    precision: Annotated[str | None, typer.Option(help="auto, fp32, bf16, fp16.")] = None,
+    precision: Annotated[
+        str | None, typer.Option(help="auto, fp32, bf16, fp16, int8 (CPU, calibrated).")
+    ] = None,
 ) -> None:
     """Per-class AP at IoU 0.5, mAP, a small-object table and colour agreement; JSON last."""
     from trendminer.vision.checkpoint import load_checkpoint
@@ -170,8 +175,45 @@ def evaluate(
     typer.echo(json.dumps({**report.summary(), "model_version": meta.version}))
 
 
+@clean_errors
+def calibrate(
+    coco: Annotated[Path, typer.Option(help="COCO annotations of pictures like the model's.")],
+    images: ImagesFolder,
+    model: ModelCheckpoint = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Calibrated checkpoint; default: the model file itself.")
+    ] = None,
+    pictures: Annotated[int, typer.Option(help="Calibration pictures, spread over the set.")] = 256,
+) -> None:
+    """Add an int8 calibration to a checkpoint, so that CPUs run its network in int8."""
+    from trendminer.vision.checkpoint import (
+        load_checkpoint,
+        shipped_checkpoint,
+        store_int8_calibration,
+    )
+    from trendminer.vision.coco import CocoDataset
+    from trendminer.vision.engine import calibrate_model
+
+    path = model or settings().detector_checkpoint or shipped_checkpoint()
+    net, meta = load_checkpoint(path)
+    dataset = CocoDataset(coco, images, classes=meta.classes)
+    calibration = calibrate_model(net, meta, dataset, pictures=pictures)
+    written = store_int8_calibration(path, calibration, out or path)
+    typer.echo(
+        json.dumps(
+            {
+                "checkpoint": str(written),
+                "model_version": meta.version,
+                "pictures": calibration["pictures"],
+                "observers": len(calibration["observers"]),
+            }
+        )
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``detect``, ``train`` and ``evaluate`` to the main command."""
+    """Add ``detect``, ``train``, ``evaluate`` and ``calibrate`` to the main command."""
     app.command("detect")(detect)
     app.command("train")(train)
     app.command("evaluate")(evaluate)
+    app.command("calibrate")(calibrate)

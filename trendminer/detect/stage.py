@@ -87,8 +87,7 @@ def _detector(
     decode_on_device: bool | None,
 ) -> Detector:
     model, meta = load_checkpoint(checkpoint)
-    logger.info("detector %s (%s) on %s", meta.version, checkpoint, device)
-    return Detector(
+    detector = Detector(
         model,
         meta,
         device=device,
@@ -96,6 +95,14 @@ def _detector(
         score_threshold=threshold,
         decode_on_device=decode_on_device,
     )
+    logger.info(
+        "detector %s (%s) on %s in %s",
+        meta.version,
+        checkpoint,
+        detector.device,
+        detector.precision,
+    )
+    return detector
 
 
 def _checkpoint_path(settings: Settings) -> Path:

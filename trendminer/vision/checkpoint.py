@@ -44,6 +44,9 @@ class CheckpointMeta:
     version: str = ""
     """``<architecture>-<12 hex of the weights' hash>``; stored with every detection."""
     created_at: str = ""
+    int8: dict[str, Any] = field(default_factory=dict)
+    """Int8 calibration (``trendminer calibrate``): the activation scales of the quantised
+    network (:mod:`trendminer.vision.quantize`); empty when it has none."""
 
     @classmethod
     def for_model(cls, name: str, classes: tuple[str, ...], **extra: Any) -> CheckpointMeta:
@@ -93,6 +96,18 @@ def save_checkpoint(path: Path, model: SSD, meta: CheckpointMeta, *, half: bool 
     torch.save({"format": FORMAT, "meta": stamped.to_dict(), "state_dict": state}, tmp)
     tmp.replace(path)
     return path
+
+
+def store_int8_calibration(path: Path, calibration: dict[str, Any], out: Path) -> Path:
+    """Write the checkpoint at ``path`` to ``out`` with ``calibration`` as its int8 calibration;
+    its weights, and so its version, are unchanged."""
+    meta, state = _read(path)
+    calibrated = {**meta.to_dict(), "int8": calibration}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    torch.save({"format": FORMAT, "meta": calibrated, "state_dict": state}, tmp)
+    tmp.replace(out)
+    return out
 
 
 def shipped_checkpoint() -> Path:

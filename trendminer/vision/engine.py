@@ -1,4 +1,5 @@
-"""One training epoch and one evaluation pass (as in torchvision's references/detection)."""
+"""One training epoch, one evaluation pass (as in torchvision's references/detection) and the
+int8 calibration pass."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -18,6 +20,7 @@ from trendminer.vision.coco import CocoDataset
 from trendminer.vision.errors import TrainingError
 from trendminer.vision.evaluation import Prediction, Report, Truth, evaluate
 from trendminer.vision.inference import Detector
+from trendminer.vision.quantize import calibrate
 
 Batch = tuple[list[Tensor], list[dict[str, Tensor]]]
 
@@ -142,3 +145,30 @@ def evaluate_model(
         for image in dataset.images
     }
     return evaluate(predictions, truths, dataset.classes)
+
+
+def calibrate_model(
+    model: SSD,
+    meta: CheckpointMeta,
+    dataset: CocoDataset,
+    *,
+    pictures: int = 256,
+    batch_size: int = 32,
+) -> dict[str, Any]:
+    """The int8 calibration of ``model`` (:func:`trendminer.vision.quantize.calibrate`) on
+    ``pictures`` of ``dataset``'s pictures, spread evenly over it, prepared as for inference."""
+    if pictures < 1:
+        raise TrainingError("calibration needs at least one picture")
+    detector = Detector(model, meta, device="cpu", precision="fp32", decode_on_device=False)
+    images = dataset.images
+    step = max(1, len(images) // pictures)
+    items = [(image.image_id, image.path) for image in images[::step][:pictures]]
+
+    def batches() -> Iterator[Tensor]:
+        for batch in detector.loader(items, batch_size=batch_size):
+            _, _, decoded, failures = detector.unpack(batch)
+            for failure in failures:
+                raise TrainingError(f"picture {failure.key} unreadable: {failure.error}")
+            yield detector.normalise(detector.prepare(decoded))
+
+    return calibrate(detector.model, meta.input_size, batches())

@@ -37,13 +37,15 @@ from torchvision.ops import nms
 
 from trendminer.vision.checkpoint import CheckpointMeta
 from trendminer.vision.colour import box_colours
+from trendminer.vision.errors import CheckpointError
 from trendminer.vision.fold import fold_batchnorm
+from trendminer.vision.quantize import int8_network, quiet
 
 logger = logging.getLogger(__name__)
 
 MAX_PIXELS = 50_000_000
 """Pictures with more pixels than this are refused as decompression bombs."""
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "int8")
 NMS_CHUNK = 4096
 """Most candidate boxes in one NMS call (whole pictures; one picture may have more)."""
 
@@ -330,11 +332,27 @@ def _cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def uses_int8(precision: str, device: torch.device, meta: CheckpointMeta) -> bool:
+    """Whether a detector runs its network in int8: asked for (the CPU only, and the checkpoint
+    must be calibrated), or ``auto`` on the CPU with a calibrated checkpoint."""
+    if precision == "int8":
+        if device.type != "cpu":
+            raise ValueError(f"int8 inference runs on the CPU only, not on {device.type}")
+        if not meta.int8:
+            raise CheckpointError(
+                f"checkpoint {meta.version} has no int8 calibration; add one with "
+                "`trendminer calibrate`"
+            )
+        return True
+    return precision == "auto" and device.type == "cpu" and bool(meta.int8)
+
+
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype for ``precision`` on ``device`` (``None``: float32)."""
+    """The autocast dtype for ``precision`` on ``device`` (``None``: float32, and int8, whose
+    network is quantised rather than autocast)."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
-    if precision == "fp32":
+    if precision in ("fp32", "int8"):
         return None
     if precision == "auto":
         if device.type == "cuda":
@@ -360,8 +378,10 @@ class Detector:
 
     Pictures of any size go in as uint8 ``[3, H, W]``; detections come out per picture with
     boxes in that picture's original pixels. It runs a copy of ``model`` with its batch norms
-    folded into the convolutions (the caller's model is left as it was). The NMS IoU threshold
-    defaults to the model's (0.45 for SSD300/FFSSD, 0.55 for SSDLite, as in torchvision).
+    folded into the convolutions (the caller's model is left as it was); in int8
+    (:func:`uses_int8`) the copy's network is quantised with the checkpoint's calibration. The
+    NMS IoU threshold defaults to the model's (0.45 for SSD300/FFSSD, 0.55 for SSDLite, as in
+    torchvision).
     """
 
     def __init__(
@@ -379,6 +399,7 @@ class Detector:
     ) -> None:
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.dtype = resolve_precision(precision, self.device)
+        self.int8 = uses_int8(precision, self.device, meta)
         self.meta = meta
         self.classes = meta.classes
         self.size = meta.input_size
@@ -390,6 +411,7 @@ class Detector:
             default_decode_on_device(self.device) if decode_on_device is None else decode_on_device
         )
         self.model = fold_batchnorm(model).to(self.device, memory_format=torch.channels_last)
+        self.quantised = int8_network(self.model, self.size, meta.int8) if self.int8 else None
         transform = model.transform
         mean = torch.tensor(transform.image_mean, device=self.device).view(1, 3, 1, 1)
         std = torch.tensor(transform.image_std, device=self.device).view(1, 3, 1, 1)
@@ -398,6 +420,14 @@ class Detector:
         self.box_weights = model.box_coder.weights
         self.anchors = self._anchors()
         self._stream: torch.cuda.Stream | None = None
+
+    @property
+    def precision(self) -> str:
+        """The arithmetic the network runs in: ``int8``, ``bfloat16``, ``float16`` or
+        ``float32``."""
+        if self.int8:
+            return "int8"
+        return str(self.dtype or torch.float32).removeprefix("torch.")
 
     def autocast(self) -> AbstractContextManager[object]:
         """The mixed-precision context of this detector (a no-op in float32)."""
@@ -451,11 +481,20 @@ class Detector:
         return out.div_(255.0)
 
     @torch.inference_mode()
-    def forward(self, batch: Tensor) -> tuple[Tensor, Tensor]:
-        """``[B, 3, S, S]`` in [0, 1] -> (box deltas ``[B, A, 4]``, class logits ``[B, A, C]``)."""
-        x = torch.addcmul(self.shift, batch, self.scale).contiguous(
+    def normalise(self, batch: Tensor) -> Tensor:
+        """``[B, 3, S, S]`` in [0, 1] -> the network's input (mean and scale of the model)."""
+        return torch.addcmul(self.shift, batch, self.scale).contiguous(
             memory_format=torch.channels_last
         )
+
+    @torch.inference_mode()
+    def forward(self, batch: Tensor) -> tuple[Tensor, Tensor]:
+        """``[B, 3, S, S]`` in [0, 1] -> (box deltas ``[B, A, 4]``, class logits ``[B, A, C]``)."""
+        x = self.normalise(batch)
+        if self.quantised is not None:
+            with quiet():
+                regression, logits = self.quantised(x)
+            return regression, logits
         with self.autocast():
             features = list(self.model.backbone(x).values())
             head = self.model.head(features)
