@@ -28,7 +28,9 @@ city run matches events of that city or of every city; an all-cities run (``'*'`
 - forecasts: the model's mean absolute error on held-back weeks against the mean, last-value
   and linear baselines (named cities).
 
-Last line: one JSON object of fractions (pooled over seeds). ``--quick``: the ``small``
+``--jobs N`` runs N seeds side by side, each in a process and a database of its own: for a
+machine with many cores and a GPU (generating and enriching use every core; the GPU detects for
+all). Last line: one JSON object of fractions (pooled over seeds). ``--quick``: the ``small``
 scenario, one seed (a smoke run; too small for the tests to have power).
 
 Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pictures a world)
@@ -46,12 +48,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import re
 import tempfile
 import time
 import tomllib
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,6 +90,13 @@ class Tally:
         pair = self.counts.setdefault(name, [0, 0])
         pair[0] += int(hit)
         pair[1] += 1
+
+    def merge(self, counts: dict[str, list[int]]) -> None:
+        """Add another tally's counts (a seed run in another process)."""
+        for name, (hits, total) in counts.items():
+            pair = self.counts.setdefault(name, [0, 0])
+            pair[0] += hits
+            pair[1] += total
 
     def fraction(self, name: str) -> float:
         hits, total = self.counts.get(name, [0, 0])
@@ -333,6 +344,15 @@ def run_seed(
     return {"seed": seed, "posts": summary.posts, **{k: round(v, 1) for k, v in timings.items()}}
 
 
+def _seed_job(
+    scenario: Path, seed: int, server: str, workdir: Path, detector: bool
+) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """One seed in a process of its own: its run and its tally's counts."""
+    tally = Tally()
+    run = run_seed(scenario, seed, server, workdir, tally, detector=detector)
+    return run, tally.counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="The small scenario, one seed.")
@@ -342,6 +362,12 @@ def main() -> None:
         "--no-detect",
         action="store_true",
         help="Skip the detector (attribute figures then come out NaN): peaks only.",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="Seeds run side by side, each in its own process and database (many cores, a GPU).",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -355,11 +381,17 @@ def main() -> None:
                 scenario, seeds = SCENARIOS / "small.toml", [args.seeds[0]]
             else:
                 scenario, seeds = scaled_scenario(args.scale, workdir), args.seeds
-            for seed in seeds:
-                runs.append(
-                    run_seed(scenario, seed, server, workdir, tally, detector=not args.no_detect)
-                )
-                print(json.dumps(runs[-1]))
+            spawn = multiprocessing.get_context("spawn")  # CUDA is not safe across fork
+            with ProcessPoolExecutor(max(1, args.jobs), mp_context=spawn) as pool:
+                jobs = [
+                    pool.submit(_seed_job, scenario, seed, server, workdir, not args.no_detect)
+                    for seed in seeds
+                ]
+                for job in jobs:
+                    run, counts = job.result()
+                    tally.merge(counts)
+                    runs.append(run)
+                    print(json.dumps(run))
         finally:
             if not os.environ.get("TRENDMINER_TEST_DATABASE_URL"):
                 stop_embedded(workdir / "pg")

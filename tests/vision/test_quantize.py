@@ -97,8 +97,18 @@ def test_int8_is_the_cpu_default_for_calibrated_checkpoints_only() -> None:
     assert not uses_int8("auto", cuda, calibrated)
     with pytest.raises(CheckpointError, match="no int8 calibration"):
         uses_int8("int8", cpu, plain)
-    with pytest.raises(ValueError, match="CPU only"):
+    with pytest.raises(ValueError, match="x86 CPUs only"):
         uses_int8("int8", cuda, calibrated)
+
+
+def test_cpus_without_x86_int8_kernels_run_in_float(monkeypatch: pytest.MonkeyPatch) -> None:
+    calibrated = CheckpointMeta.from_dict(
+        {**CheckpointMeta.for_model("ssdlite", MODANET_CLASSES).to_dict(), "int8": {"x": 1}}
+    )
+    monkeypatch.setattr("trendminer.vision.inference.int8_supported", lambda: False)
+    assert not uses_int8("auto", torch.device("cpu"), calibrated)
+    with pytest.raises(ValueError, match="x86 CPUs only"):
+        uses_int8("int8", torch.device("cpu"), calibrated)
 
 
 def test_calibrate_command_stores_the_calibration(shapes: Path, tmp_path: Path) -> None:

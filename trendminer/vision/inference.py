@@ -39,7 +39,7 @@ from trendminer.vision.checkpoint import CheckpointMeta
 from trendminer.vision.colour import box_colours
 from trendminer.vision.errors import CheckpointError
 from trendminer.vision.fold import fold_batchnorm
-from trendminer.vision.quantize import int8_network, quiet
+from trendminer.vision.quantize import int8_network, int8_supported, quiet
 
 logger = logging.getLogger(__name__)
 
@@ -333,18 +333,21 @@ def _cpu_has_bf16() -> bool:
 
 
 def uses_int8(precision: str, device: torch.device, meta: CheckpointMeta) -> bool:
-    """Whether a detector runs its network in int8: asked for (the CPU only, and the checkpoint
-    must be calibrated), or ``auto`` on the CPU with a calibrated checkpoint."""
+    """Whether a detector runs its network in int8: asked for (an x86 CPU only, and the
+    checkpoint must be calibrated), or ``auto`` on such a CPU with a calibrated checkpoint."""
     if precision == "int8":
-        if device.type != "cpu":
-            raise ValueError(f"int8 inference runs on the CPU only, not on {device.type}")
+        if device.type != "cpu" or not int8_supported():
+            raise ValueError(
+                f"int8 inference runs on x86 CPUs only, not on this {device.type} "
+                f"(torch int8 engines: {', '.join(torch.backends.quantized.supported_engines)})"
+            )
         if not meta.int8:
             raise CheckpointError(
                 f"checkpoint {meta.version} has no int8 calibration; add one with "
                 "`trendminer calibrate`"
             )
         return True
-    return precision == "auto" and device.type == "cpu" and bool(meta.int8)
+    return precision == "auto" and device.type == "cpu" and bool(meta.int8) and int8_supported()
 
 
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:

@@ -39,6 +39,11 @@ _DTYPES = {"quint8": torch.quint8, "qint8": torch.qint8}
 _QSCHEMES = {"per_tensor_affine": torch.per_tensor_affine}
 
 
+def int8_supported() -> bool:
+    """Whether this CPU has torch's x86 int8 kernels (not on ARM, for one)."""
+    return BACKEND in torch.backends.quantized.supported_engines
+
+
 class DetectorNetwork(nn.Module):
     """An SSD's backbone and head as one traceable module.
 
