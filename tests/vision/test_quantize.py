@@ -84,6 +84,9 @@ def test_a_calibration_of_another_network_is_refused(
                                            if k != name}}  # fmt: skip
     with pytest.raises(CheckpointError, match="trendminer calibrate"):
         int8_network(ssdlite, 320, broken)
+    odd = {**calibration["observers"], name: [0.1, 0, "float8", "per_tensor_affine", 0, 127]}
+    with pytest.raises(CheckpointError, match="trendminer calibrate"):
+        int8_network(ssdlite, 320, {**calibration, "observers": odd})
 
 
 def test_int8_is_the_cpu_default_for_calibrated_checkpoints_only() -> None:

@@ -130,24 +130,24 @@ def int8_network(model: SSD, size: int, calibration: dict[str, Any]) -> GraphMod
     """
     prepared = _prepared(model, size)
     stored = calibration.get("observers", {})
-    found = _observers(prepared)
-    if calibration.get("backend") != BACKEND or set(stored) != set(found):
-        raise CheckpointError(
-            "the checkpoint's int8 calibration does not fit this network; run "
-            "`trendminer calibrate` on it again, or use TRENDMINER_DETECTION_PRECISION=fp32"
-        )
-    for name, (scale, zero_point, dtype, qscheme, quant_min, quant_max) in stored.items():
-        setattr(
-            prepared,
-            name,
-            FixedQParamsObserver(
+    misfit = CheckpointError(
+        "the checkpoint's int8 calibration does not fit this network; run "
+        "`trendminer calibrate` on it again, or use TRENDMINER_DETECTION_PRECISION=fp32"
+    )
+    if calibration.get("backend") != BACKEND or set(stored) != set(_observers(prepared)):
+        raise misfit
+    try:
+        for name, (scale, zero_point, dtype, qscheme, low, high) in stored.items():
+            observer = FixedQParamsObserver(
                 scale,
                 zero_point,
                 dtype=_DTYPES[dtype],
                 qscheme=_QSCHEMES[qscheme],
-                quant_min=quant_min,
-                quant_max=quant_max,
-            ),
-        )
+                quant_min=low,
+                quant_max=high,
+            )
+            setattr(prepared, name, observer)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise misfit from exc
     with quiet():
         return convert_fx(prepared)
