@@ -37,10 +37,12 @@ Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pict
 the tests have power: a planted +15-point negative peak over 4 days in London, a twelfth of
 the volume, is then about 5 standard errors above its baseline. Generating, importing,
 enriching and building take 1.5-4.5 minutes a world on 2 cores (by CPU), so ``--no-detect``
-fits the three seeds in 5-15 minutes. The detector adds about 47,000 pictures a world: a GPU
-does them in about a minute, a 2-core CPU with AVX512-BF16 in 5-6 minutes (the three seeds
-then take 26 minutes), a 2-core AVX512 CPU without bf16 in about 14 minutes (the three seeds
-then take about 55 minutes), a 2-core AVX2 CPU in about 28 minutes (about 95 minutes).
+fits the three seeds in 5-15 minutes. The detector adds about 49,000 pictures a world: a GPU
+does them in about a minute; a 2-core CPU runs the shipped checkpoint in int8 (its CPU default),
+on AVX2 in about 16 minutes (51 pictures/s; a world then takes about 21 minutes, the three seeds
+about 64), where float32 took about 28 (and 14 with AVX512, 5-6 with AVX512-BF16). The
+attribute events need ``--scale 24`` to have power (the Milan skirt event moves its garment
+share by about 2.4 points: z about 4 at scale 12), about 95,000 pictures a world: a GPU run.
 """
 
 from __future__ import annotations
