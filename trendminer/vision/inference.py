@@ -403,6 +403,8 @@ class Detector:
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.dtype = resolve_precision(precision, self.device)
         self.int8 = uses_int8(precision, self.device, meta)
+        if self.int8:
+            self.dtype = None  # the quantised network is not autocast
         self.meta = meta
         self.classes = meta.classes
         self.size = meta.input_size
