@@ -26,13 +26,13 @@ pipeline / model-only (what the data path costs; 1.0 means free). Two diagnostic
 ``--device-decode``) it runs a second time with them decoded on the device (nvJPEG, the CUDA
 default), the workers only reading the files: ``device_decode_img_s`` and
 ``device_decode_vs_model``. On the CPU, with a checkpoint that carries an int8 calibration
-(``trendminer calibrate``; the shipped one does), the pipeline and the network run again in
-int8, the CPU default for such checkpoints: ``int8_img_s``, ``int8_model_img_s`` and
-``int8_vs_float`` (int8 pipeline / float pipeline; ``--no-int8`` skips them). Without
-``--model`` the shipped checkpoint is used (a random SSDLite
-if there is none). An untrained architecture gets the usual background prior on its class
-biases (:func:`background_prior`), so that it keeps a trained detector's handful of boxes a
-picture, not 100 (``--no-prior`` measures that case). The last line is one JSON object.
+(``trendminer calibrate``; the shipped one does), the pipeline and the network run again in int8,
+the CPU default for such checkpoints: ``int8_img_s``, ``int8_model_img_s`` and ``int8_vs_float``
+(int8 pipeline / float pipeline; ``--no-int8`` skips them). Without ``--model`` the shipped
+checkpoint is used (a random SSDLite if there is none). An untrained architecture gets the usual
+background prior on its class biases (:func:`background_prior`), so that it keeps a trained
+detector's handful of boxes a picture, not 100 (``--no-prior`` measures that case). The last line
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -239,7 +239,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument(
-        "--precision", default="auto", help="auto (the device's float autocast), fp32, bf16, fp16."
+        "--precision",
+        default="auto",
+        choices=("auto", "fp32", "bf16", "fp16"),
+        help="The float runs: auto (the device's float autocast), fp32, bf16, fp16.",
     )
     parser.add_argument(
         "--int8",
