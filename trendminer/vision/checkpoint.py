@@ -91,23 +91,23 @@ def save_checkpoint(path: Path, model: SSD, meta: CheckpointMeta, *, half: bool 
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save({"format": FORMAT, "meta": stamped.to_dict(), "state_dict": state}, tmp)
-    tmp.replace(path)
-    return path
+    return _write(path, stamped.to_dict(), state)
 
 
 def store_int8_calibration(path: Path, calibration: dict[str, Any], out: Path) -> Path:
     """Write the checkpoint at ``path`` to ``out`` with ``calibration`` as its int8 calibration;
     its weights, and so its version, are unchanged."""
     meta, state = _read(path)
-    calibrated = {**meta.to_dict(), "int8": calibration}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    torch.save({"format": FORMAT, "meta": calibrated, "state_dict": state}, tmp)
-    tmp.replace(out)
-    return out
+    return _write(out, {**meta.to_dict(), "int8": calibration}, state)
+
+
+def _write(path: Path, meta: dict[str, Any], state: dict[str, torch.Tensor]) -> Path:
+    """Write a checkpoint file atomically (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save({"format": FORMAT, "meta": meta, "state_dict": state}, tmp)
+    tmp.replace(path)
+    return path
 
 
 def shipped_checkpoint() -> Path:
