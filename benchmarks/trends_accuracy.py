@@ -30,8 +30,10 @@ city run matches events of that city or of every city; an all-cities run (``'*'`
 
 ``--jobs N`` runs N seeds side by side, each in a process and a database of its own: for a
 machine with many cores and a GPU (generating and enriching use every core; the GPU detects for
-all). Last line: one JSON object of fractions (pooled over seeds). ``--quick``: the ``small``
-scenario, one seed (a smoke run; too small for the tests to have power).
+all). Each seed prints a line with its stage times and ``misses``: the planted events it did not
+find and the peak runs and events that match nothing planted. Last line: one JSON object of
+fractions (pooled over seeds). ``--quick``: the ``small`` scenario, one seed (a smoke run; too
+small for the tests to have power).
 
 Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pictures a world)
 the tests have power: a planted +15-point negative peak over 4 days in London, a twelfth of
@@ -87,11 +89,14 @@ class Tally:
     """Hits and totals pooled over seeds."""
 
     counts: dict[str, list[int]] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)  # what was not found, or found wrongly
 
-    def add(self, name: str, hit: bool) -> None:
+    def add(self, name: str, hit: bool, what: str = "") -> None:
         pair = self.counts.setdefault(name, [0, 0])
         pair[0] += int(hit)
         pair[1] += 1
+        if not hit and what:
+            self.misses.append(f"{name}: {what}")
 
     def merge(self, counts: dict[str, list[int]]) -> None:
         """Add another tally's counts (a seed run in another process)."""
@@ -163,9 +168,14 @@ def _holidays(scenario: Path) -> list[dict[str, Any]]:
 
 
 def score_world(
-    engine: Engine, events: list[dict[str, Any]], holidays: list[dict[str, Any]], tally: Tally
+    engine: Engine,
+    events: list[dict[str, Any]],
+    holidays: list[dict[str, Any]],
+    tally: Tally,
+    *,
+    detector: bool = True,
 ) -> None:
-    """Add one world's hits to the tally."""
+    """Add one world's hits to the tally (the attribute figures only with the detector's)."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         by_kind.setdefault(event["kind"], []).append(event)
@@ -175,12 +185,14 @@ def score_world(
         tally.add(
             "activity_recall",
             any(c == scope and _covers(event, c, a, b) for c, a, b in activity),
+            event["id"],
         )
     volume = [e for kind in VOLUME_KINDS for e in by_kind.get(kind, [])] + holidays
     for city, first, last in activity:
         tally.add(
             "activity_precision",
             any(_covers(e, city, first, last) for e in volume),
+            f"{city} {first}..{last}",
         )
         tally.add(
             "activity_precision_strict",
@@ -192,7 +204,7 @@ def score_world(
         found = [
             (c, a, b) for c, a, b in sentiment if c == event["city"] and _covers(event, c, a, b)
         ]
-        tally.add("sentiment_recall", bool(found))
+        tally.add("sentiment_recall", bool(found), event["id"])
         if not found:
             continue  # no peak to rank its drivers in: the miss counts in the recall
         with engine.connect() as connection:
@@ -208,10 +220,15 @@ def score_world(
                 )
             }
         for driver in event.get("influencers", []):
-            tally.add("drivers_top3", driver in top)
+            tally.add("drivers_top3", driver in top, f"{event['id']} {driver}")
     for city, first, last in sentiment:
-        tally.add("sentiment_precision", any(_covers(e, city, first, last) for e in negative))
-    _score_attributes(engine, by_kind, tally)
+        tally.add(
+            "sentiment_precision",
+            any(_covers(e, city, first, last) for e in negative),
+            f"{city} {first}..{last}",
+        )
+    if detector:
+        _score_attributes(engine, by_kind, tally)
 
 
 def _kind(attribute: str) -> str:
@@ -243,7 +260,7 @@ def _score_attributes(
 
         for event in planted:
             hits = [row for row in found if matches(event, row)]
-            tally.add("attribute_events_recall", bool(hits))
+            tally.add("attribute_events_recall", bool(hits), event["id"])
             if hits:
                 keywords = {
                     row[0]
@@ -256,9 +273,14 @@ def _score_attributes(
                     )
                 }
                 for keyword in event.get("keywords", []):
-                    tally.add("event_keywords_found", keyword in keywords)
+                    what = f"{event['id']} {keyword}"
+                    tally.add("event_keywords_found", keyword in keywords, what)
         for row in found:
-            tally.add("attribute_events_precision", any(matches(e, row) for e in planted))
+            tally.add(
+                "attribute_events_precision",
+                any(matches(e, row) for e in planted),
+                f"{row[0]} {row[2]} {row[3]}..{row[4]}",
+            )
         for event in by_kind.get("attribute_trend", []):
             fit = connection.execute(
                 text(
@@ -271,6 +293,7 @@ def _score_attributes(
             tally.add(
                 "attribute_trends_right_sign",
                 fit is not None and fit[1] is not None and fit[1] < 0.05 and fit[0] * sign > 0,
+                event["id"],
             )
         errors = connection.execute(
             text(
@@ -337,13 +360,14 @@ def run_seed(
                      date.fromisoformat(truth["end"]))  # fmt: skip
         timings["trends_s"] = time.perf_counter() - began
         events = json.loads((world / "truth" / "events.json").read_text())
-        score_world(engine, events, _holidays(scenario), tally)
+        score_world(engine, events, _holidays(scenario), tally, detector=detector)
     finally:
         engine.dispose()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-    return {"seed": seed, "posts": summary.posts, **{k: round(v, 1) for k, v in timings.items()}}
+    rounded = {k: round(v, 1) for k, v in timings.items()}
+    return {"seed": seed, "posts": summary.posts, **rounded, "misses": tally.misses}
 
 
 def _seed_job(
