@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     peak_window_days: int = Field(
         default=3, ge=1, description="Longest run of days a peak test also sums (1: single days)."
     )
+    sentiment_peak_window_days: int = Field(
+        default=4,
+        ge=1,
+        description="Longest run of days a sentiment peak test also pools (1: single days): "
+        "a share needs more posts than a count, and a mood lasts days.",
+    )
     model_version: str | None = Field(
         default=None,
         description="Detection model version the trend tables read; empty: the most frequent "

@@ -165,6 +165,29 @@ def test_planted_peaks_their_influencers_and_terms(planted: Engine, settings: Se
     assert ("keyword", "launch") in terms
 
 
+def test_a_four_day_souring_is_found_by_the_sentiment_window(
+    engine: Engine, settings: Settings
+) -> None:
+    """About 30 % of a city's posts negative for four days (against 14 %): no run of three
+    days is significant at the sentiment alpha (best p about 5e-5), the four days are (2e-6)."""
+    posts = background(FIRST_DAY, 50)
+    for offset in range(50):
+        sour = (9, 8, 8, 9)[offset - 40] if 40 <= offset < 44 else 3 + offset % 2
+        posts += burst("local", offset, "Tokyo", sour, sentiment="negative")[:sour]
+        posts += [
+            Post(f"calm{offset:03d}{i:03d}", f"calm{i}", local_noon(day(offset), "Tokyo"), "Tokyo")
+            for i in range(24 - sour)
+        ]
+    insert_posts(engine, posts)
+    tokyo = "SELECT day FROM trend_sentiment_peaks WHERE hashtag = '*' AND city = 'Tokyo'"
+    build_trends(engine, settings.model_copy(update={"sentiment_peak_window_days": 3}),
+                 day(0), day(49))  # fmt: skip
+    assert rows(engine, tokyo) == []
+    build_trends(engine, settings, day(0), day(49))
+    assert settings.sentiment_peak_window_days == 4
+    assert [r[0] for r in rows(engine, tokyo)] == [day(43)]
+
+
 def test_excluding_the_planted_influencer_removes_its_peak(
     planted: Engine, settings: Settings
 ) -> None:

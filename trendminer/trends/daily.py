@@ -54,8 +54,9 @@ SENTIMENT_COLUMNS = (
 
 def history_span(settings: Settings) -> int:
     """Days before a judged day that its judgement reads: the baseline's history, plus the
-    earlier days of its longest run (each judged from its own history)."""
-    return settings.peak_history_days + settings.peak_window_days - 1
+    earlier days of its longest run, activity or sentiment (each judged from its own history)."""
+    longest = max(settings.peak_window_days, settings.sentiment_peak_window_days)
+    return settings.peak_history_days + longest - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +237,7 @@ def judge_sentiment(connection: Connection, settings: Settings, start: date, end
             min_volume=settings.sentiment_peak_min_volume,
             alpha=settings.sentiment_peak_alpha,
             min_lift=settings.sentiment_peak_min_lift,
-            windows=settings.peak_window_days,
+            windows=settings.sentiment_peak_window_days,
         )
         peaks[row] = result.is_peak
         results.append(result)
