@@ -35,16 +35,21 @@ find and the peak runs and events that match nothing planted. Last line: one JSO
 fractions (pooled over seeds). ``--quick``: the ``small`` scenario, one seed (a smoke run; too
 small for the tests to have power).
 
-Size and time: at the default ``--scale 12`` (about 36,000 posts and 47,000 pictures a world)
-the tests have power: a planted +15-point negative peak over 4 days in London, a twelfth of
-the volume, is then about 5 standard errors above its baseline. Generating, importing,
-enriching and building take 1.5-4.5 minutes a world on 2 cores (by CPU), so ``--no-detect``
-fits the three seeds in 5-15 minutes. The detector adds about 49,000 pictures a world: a GPU
-does them in about a minute; a 2-core CPU runs the shipped checkpoint in int8 (its CPU default),
-on AVX2 in about 16 minutes (51 pictures/s; a world then takes about 21 minutes, the three seeds
-about 64), where float32 took about 28 (and 14 with AVX512, 5-6 with AVX512-BF16). The
-attribute events need ``--scale 24`` to have power (the Milan skirt event moves its garment
-share by about 2.4 points: z about 4 at scale 12), about 95,000 pictures a world: a GPU run.
+Size and time: the default ``--scale 24`` (about 70,600 posts and 97,000 pictures a world) is
+what the planted events need to be found. At ``--scale 12`` the Milan skirt event (it moves its
+city's garment share by about 2.4 points) was missed on the detector's output in all three
+seeds, and London's negative peak (+15 points over 4 days, about 25 labelled posts a day) was
+found in seeds 7 and 8 at p about 1e-6 but not in seed 9 (no run below p 1e-3). At scale 24,
+seed 7 with the detector found every planted event (activity, sentiment, both attribute
+events, their keywords, the trend; forecasts beat every baseline); without it, seeds 7-10 found
+London every time and Paris's two-day activity peak 2 times of 4 (it comes 5 weeks after the
+world starts, so its weekday baseline rests on 5 points a weekday: z 3.1-4.3 against 4.5).
+Generating, importing, enriching and building take 4-9 minutes a world on 2 cores, so
+``--no-detect`` runs the three seeds in 15-25 minutes. The detector adds the pictures: a GPU
+does them in about a minute; a 2-core AVX2 CPU runs the shipped checkpoint in int8 (its CPU
+default) at about 50 pictures/s, 31-35 minutes a world (the three seeds about two hours;
+float32 took 1.7x as long there, float32 with AVX512 about as long as int8, with AVX512-BF16 a
+third). ``--scale 12`` halves every time.
 """
 
 from __future__ import annotations
@@ -383,7 +388,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="The small scenario, one seed.")
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9])
-    parser.add_argument("--scale", type=float, default=12.0, help="Volume x the default world.")
+    parser.add_argument("--scale", type=float, default=24.0, help="Volume x the default world.")
     parser.add_argument(
         "--no-detect",
         action="store_true",
