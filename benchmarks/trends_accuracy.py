@@ -40,16 +40,17 @@ what the planted events need to be found. At ``--scale 12`` the Milan skirt even
 city's garment share by about 2.4 points) was missed on the detector's output in all three
 seeds, and London's negative peak (+15 points over 4 days, about 25 labelled posts a day) was
 found in seeds 7 and 8 at p about 1e-6 but not in seed 9 (no run below p 1e-3). At scale 24,
-seed 7 with the detector found every planted event (activity, sentiment, both attribute
-events, their keywords, the trend; forecasts beat every baseline); without it, seeds 7-10 found
+seeds 7 and 8 with the detector found both attribute events, their keywords, London's
+negative peak and its drivers, the trend, and forecasts beat every baseline (seed 7 found
+every planted event; seed 8 missed Paris's activity peak); without the detector, seeds 7-10 found
 London every time and Paris's two-day activity peak 2 times of 4 (it comes 5 weeks after the
 world starts, so its weekday baseline rests on 5 points a weekday: z 3.1-4.3 against 4.5).
 Generating, importing, enriching and building take 4-9 minutes a world on 2 cores, so
 ``--no-detect`` runs the three seeds in 15-25 minutes. The detector adds the pictures: a GPU
-does them in about a minute; a 2-core AVX2 CPU runs the shipped checkpoint in int8 (its CPU
-default) at about 50 pictures/s, 31-35 minutes a world (the three seeds about two hours;
-float32 took 1.7x as long there, float32 with AVX512 about as long as int8, with AVX512-BF16 a
-third). ``--scale 12`` halves every time.
+does them in about a minute; 2 CPU cores run the shipped checkpoint in int8 (its CPU default):
+with AVX512-VNNI 97,000 pictures took 755 s (129 pictures/s; the whole world 18 minutes, the
+three seeds about an hour), with AVX2 only about 50 pictures/s (about 40 minutes a world, two
+hours for the three seeds). ``--scale 12`` halves every time.
 """
 
 from __future__ import annotations
