@@ -173,7 +173,7 @@ def test_a_four_day_souring_is_found_by_the_sentiment_window(
     posts = background(FIRST_DAY, 50)
     for offset in range(50):
         sour = (9, 8, 8, 9)[offset - 40] if 40 <= offset < 44 else 3 + offset % 2
-        posts += burst("local", offset, "Tokyo", sour, sentiment="negative")[:sour]
+        posts += burst("local", offset, "Tokyo", sour, sentiment="negative")
         posts += [
             Post(f"calm{offset:03d}{i:03d}", f"calm{i}", local_noon(day(offset), "Tokyo"), "Tokyo")
             for i in range(24 - sour)
