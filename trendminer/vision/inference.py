@@ -401,10 +401,9 @@ class Detector:
         decode_on_device: bool | None = None,
     ) -> None:
         self.device = resolve_device(device) if isinstance(device, str) else device
-        self.dtype = resolve_precision(precision, self.device)
         self.int8 = uses_int8(precision, self.device, meta)
-        if self.int8:
-            self.dtype = None  # the quantised network is not autocast
+        # the quantised network is not autocast
+        self.dtype = None if self.int8 else resolve_precision(precision, self.device)
         self.meta = meta
         self.classes = meta.classes
         self.size = meta.input_size
