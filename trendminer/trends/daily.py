@@ -4,11 +4,13 @@ An activity day is scored on its posts, provided its activity index rose too (ot
 smaller of the two scores): one post with very many likes does not make a peak, more posts with
 their likes do, and the heavy-tailed likes do not drown a rise in posts. The series are the
 margins of the daily tables: all posts (``'*'``, ``'*'``), each hashtag (``hashtag``, ``'*'``)
-and each city (``'*'``, ``city``). A series begins on its first day in the table; a day is
-judged from at most ``history_span`` days before it, read from the tables, so a window built
-alone gives the rows a full rebuild gives. Because every series is judged every day, the
-rules are stricter than for one series (see ``sql/README.md``: threshold, baseline floor, runs
-of days); the sentiment test counts posts, each with its comments as one unit (they agree).
+and each city (``'*'``, ``city``); all posts is judged on its own history, the others as its
+parts (``score_shares``: their share of it times its baseline). A series begins on its first
+day in the table; a day is judged from at most ``history_span`` days before it, read from the
+tables, so a window built alone gives the rows a full rebuild gives. Because every series is
+judged every day, the rules are stricter than for one series (see ``sql/README.md``:
+threshold, baseline floor, runs of days); the sentiment test counts posts, each with its
+comments as one unit (they agree).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
 from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
-from trendminer.trends.peaks import SeriesScores, score_matrix, window_scores
+from trendminer.trends.peaks import SeriesScores, score_matrix, score_shares, window_scores
 from trendminer.trends.sentiment import score_sentiment
 
 WEEK = 7
@@ -31,6 +34,7 @@ INDEX_TOLERANCE = 1.0
 """Robust standard deviations the activity index may lie below its baseline on a posts peak."""
 
 Series = tuple[str, str]
+ALL: Series = ("*", "*")
 
 _FIRST_DAYS = """
 SELECT hashtag, city, min(day) FROM {table}
@@ -146,6 +150,37 @@ def _replace(
     copy_rows(connection, table, columns, to_copy_text(rows))
 
 
+def _score_counts(
+    values: np.ndarray, frame: DailyFrame, settings: Settings, first: int
+) -> SeriesScores:
+    """Every series' scores: all posts on its own history, the others as its parts (their
+    share of all posts times its baseline, so they take its weekday profile and trend)."""
+    history = settings.peak_history_days
+    common: dict[str, Any] = {
+        "period": WEEK,
+        "phase_offset": frame.first_day.toordinal(),
+        "first": first,
+        "history": history,
+        "min_history": settings.peak_min_history_days,
+        "min_baseline": settings.peak_min_baseline,
+    }
+    if ALL not in frame.series:
+        return score_matrix(values, starts=frame.starts, counts=True, **common)
+    whole = frame.series.index(ALL)
+    own = score_matrix(
+        values[whole],
+        starts=frame.starts[whole : whole + 1],
+        counts=True,
+        **common,
+    )
+    reference = SeriesScores(baseline=own.baseline[0], score=own.score[0], scale=own.scale[0])
+    scores = score_shares(values, values[whole], reference, starts=frame.starts, **common)
+    scores.baseline[whole], scores.score[whole], scores.scale[whole] = (
+        reference.baseline, reference.score, reference.scale,
+    )  # fmt: skip
+    return scores
+
+
 def judge_activity(connection: Connection, settings: Settings, start: date, end: date) -> int:
     """Write ``trend_activity_days`` for the window; returns the number of peak days."""
     history, windows = settings.peak_history_days, settings.peak_window_days
@@ -159,19 +194,10 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
         first,
     )
     activity = frame.values["activity"]
-    common = {
-        "starts": frame.starts,
-        "period": WEEK,
-        "phase_offset": frame.first_day.toordinal(),
-        "first": history,  # the days before the window that its runs of days reach back to
-        "history": history,
-        "min_history": settings.peak_min_history_days,
-        "counts": True,
-        "min_baseline": settings.peak_min_baseline,
-    }
     threshold = settings.daily_peak_z_threshold
-    by_index = score_matrix(activity, **common)  # type: ignore[arg-type]
-    by_posts = score_matrix(frame.values["posts"], **common)  # type: ignore[arg-type]
+    # the days before the window are history only: they are what its runs of days reach back to
+    by_index = _score_counts(activity, frame, settings, first=history)
+    by_posts = _score_counts(frame.values["posts"], frame, settings, first=history)
     index_score = window_scores(
         activity, by_index, windows=windows, threshold=threshold, counts=True
     ).score

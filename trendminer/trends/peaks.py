@@ -169,6 +169,103 @@ def score_matrix(
     return SeriesScores(baseline=baseline, score=score, scale=spread)
 
 
+def _phase_shares(
+    part: FloatArray,
+    whole: FloatArray,
+    kept: npt.NDArray[np.bool_],
+    phases: npt.NDArray[np.int64],
+    period: int,
+    dispersion: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Per row and phase: the share of ``whole`` that ``part`` takes, and its variance.
+
+    Each phase's own share is shrunk toward the row's pooled share by empirical Bayes: as far
+    as the spread of the phases' shares is only what their counts' noise explains, a phase
+    takes the pooled share; a row whose week really differs keeps its own profile.
+    """
+    part, whole = part * kept, whole * kept
+    pooled = part.sum(axis=1) / np.maximum(whole.sum(axis=1), 1e-9)
+    pooled_variance = dispersion * pooled / np.maximum(whole.sum(axis=1), 1e-9)
+    if period == 1:
+        return pooled[:, None], pooled_variance[:, None]
+    one_hot = phases[:, None] == np.arange(period)
+    part_by_phase, whole_by_phase = part @ one_hot, whole @ one_hot
+    own = part_by_phase / np.maximum(whole_by_phase, 1e-9)
+    noise = (dispersion * pooled)[:, None] / np.maximum(whole_by_phase, 1e-9)
+    spread = np.maximum(((own - pooled[:, None]) ** 2 - noise).mean(axis=1), 0.0)[:, None]
+    weight = np.divide(spread, spread + noise, out=np.zeros_like(noise), where=spread > 0)
+    shares = pooled[:, None] + weight * (own - pooled[:, None])
+    variance = weight**2 * noise + (1 - weight) ** 2 * pooled_variance[:, None]
+    return shares, variance
+
+
+def score_shares(
+    values: npt.ArrayLike,
+    reference_values: npt.ArrayLike,
+    reference: SeriesScores,
+    *,
+    starts: npt.ArrayLike,
+    period: int = 1,
+    phase_offset: int = 0,
+    first: int = 0,
+    history: int | None = None,
+    min_history: int | None = None,
+    min_baseline: float = 0.0,
+    trim: float = 3.5,
+) -> SeriesScores:
+    """Scores of count series that are parts of a reference series (a city's posts of all).
+
+    A part's baseline is its share of the reference times the reference's own baseline (from
+    ``score_matrix``): the weekday profile and the trend come from the reference, where the
+    counts are many, so a small series five weeks old has nearly as sure a baseline as a large
+    one. The share is the ratio of the sums over the part's history (its days beyond ``trim``
+    standard deviations left out, so its own past peaks do not raise it), per phase where the
+    part's profile differs (see ``_phase_shares``). The scale is ``sqrt(phi * baseline)`` with
+    ``phi`` the dispersion (robust variance of the history's Pearson residuals, at least 1), plus
+    the baseline's own variance; a point above its baseline scores at most its Poisson tail.
+    """
+    x = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    whole = np.asarray(reference_values, dtype=np.float64)
+    begin = np.asarray(starts, dtype=np.int64)
+    look_back = history or default_history(period)
+    needed = min_history or default_min_history(period)
+    baseline = np.full(x.shape, np.nan)
+    score = np.full(x.shape, np.nan)
+    spread = np.full(x.shape, np.nan)
+    for index in range(first, x.shape[1]):
+        whole_baseline = float(reference.baseline[index])
+        if np.isnan(whole_baseline):
+            continue
+        lows = np.maximum(begin, index - look_back)
+        for low in np.unique(lows[index - lows >= needed]):
+            chosen = np.flatnonzero(lows == low)
+            part, past = (
+                x[chosen, low:index],
+                np.broadcast_to(whole[low:index], (chosen.size, index - low)),
+            )
+            phases = (np.arange(low, index) + phase_offset) % period
+            kept = np.ones(part.shape, dtype=bool)
+            dispersion = np.ones(chosen.size)
+            for _ in range(3):  # share, residuals, dispersion and outlying days, refined
+                shares, variance = _phase_shares(part, past, kept, phases, period, dispersion)
+                expected = np.maximum(shares[:, phases] * past, 1.0)
+                pearson = (part - expected) / np.sqrt(expected)
+                centre = np.median(pearson, axis=1)
+                robust = MAD_TO_SD * np.median(np.abs(pearson - centre[:, None]), axis=1)
+                dispersion = np.maximum(robust**2, 1.0)
+                kept = np.abs(pearson) <= trim * np.sqrt(dispersion)[:, None]
+            phase = (index + phase_offset) % period
+            base = np.maximum(shares[:, phase] * whole_baseline, min_baseline)
+            scale = np.sqrt(
+                dispersion * np.maximum(base, 1.0) + variance[:, phase] * whole_baseline**2
+            )
+            value = x[chosen, index]
+            z = (value - base) / scale
+            z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
+            baseline[chosen, index], score[chosen, index], spread[chosen, index] = base, z, scale
+    return SeriesScores(baseline=baseline, score=score, scale=spread)
+
+
 def window_scores(
     values: npt.ArrayLike,
     scores: SeriesScores,
