@@ -153,8 +153,8 @@ def share_scores(
 
 
 def test_parts_take_the_wholes_week_so_their_baseline_is_sure_five_weeks_in() -> None:
-    """A city's five weeks of weekday medians miss its true mean by about 9 %; its share of all
-    posts times their baseline by under 4 %, so a two-day 1.9x burst at 30 posts a day (Paris's
+    """At 30 posts a day, a city's five weeks of weekday medians miss its true mean by about 8 %,
+    its share of all posts times their baseline by about 3 %, so a two-day 1.9x burst (Paris's
     fashion days) is found in its sixth week."""
     whole, parts, means = whole_and_parts(np.full(60, 0.06))
     shared, own = share_scores(whole, parts)
