@@ -201,3 +201,18 @@ def test_a_parts_own_past_burst_does_not_raise_its_share() -> None:
     lift = [np.mean(s.baseline[0, 50:70] / calm.baseline[0, 50:70]) - 1 for s in (after, untrimmed)]
     assert abs(lift[0]) < 0.02
     assert lift[1] > 0.05
+
+
+def test_a_part_that_takes_off_is_followed_not_flagged() -> None:
+    """A hashtag whose share of all posts triples over four months: a level share would lag
+    its growth (median score 2.4, dozens of false peak days); the share's trend follows it."""
+    rng = np.random.default_rng(1)
+    days = 120
+    week = np.tile(WEEKDAY, days // 7 + 1)[:days]
+    whole = rng.poisson(2000 * week).astype(float)
+    share = 0.02 * 3 ** (np.arange(days) / days)
+    parts = rng.poisson(np.tile(share * 2000 * week, (40, 1))).astype(float)
+    shared, _ = share_scores(whole, parts)
+    best = window_scores(parts, shared, windows=3, threshold=4.5, counts=True)
+    assert np.nanmax(best.score) < 4.5
+    assert abs(np.nanmedian(best.score)) < 0.5

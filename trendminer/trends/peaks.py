@@ -17,8 +17,9 @@ uncertainty. For counts, a point above its baseline scores at most the normal sc
 exact Poisson tail ``P(X >= value | baseline)``, so small counts are not over-read. A point
 scoring at least ``threshold`` above its baseline is a peak point;
 consecutive peak points make one peak. For many series judged at once (the daily trend
-tables), ``min_baseline`` floors a count baseline and ``window_scores`` also scores the runs of
-a few points ending at each point, still from the points before each.
+tables), ``min_baseline`` floors a count baseline, ``window_scores`` also scores the runs of
+a few points ending at each point, still from the points before each, and ``score_shares``
+judges the parts of a series (a city's posts of all posts) on their share of it.
 """
 
 from __future__ import annotations
@@ -199,6 +200,54 @@ def _phase_shares(
     return shares, variance
 
 
+@dataclass(frozen=True, slots=True)
+class ShareTrend:
+    """Per row: a share's slope per point about the point ``centre``, and the slope's variance."""
+
+    slope: FloatArray
+    variance: FloatArray
+    centre: FloatArray
+
+    @classmethod
+    def flat(cls, rows: int) -> ShareTrend:
+        return cls(np.zeros(rows), np.zeros(rows), np.zeros(rows))
+
+    def at(self, points: FloatArray) -> FloatArray:
+        """The trend's change of share at ``points`` (rows x points)."""
+        return self.slope[:, None] * (points[None, :] - self.centre[:, None])
+
+    def variance_at(self, point: int) -> FloatArray:
+        return self.variance * (point - self.centre) ** 2
+
+
+def _share_trend(
+    part: FloatArray,
+    level: FloatArray,
+    whole: FloatArray,
+    kept: npt.NDArray[np.bool_],
+    days: FloatArray,
+    dispersion: FloatArray,
+) -> ShareTrend:
+    """The slope of a part's share of ``whole`` over its history, shrunk to what data supports.
+
+    ``level`` is the part expected from its level shares; the slope is the weighted
+    least-squares regression of ``part - level`` on time, each day weighted by its ``whole``
+    (a day's share has variance ``phi * share / whole``). It is shrunk by the positive-part
+    James-Stein factor ``max(0, 1 - variance / slope^2)``: a slope within its noise is dropped,
+    so a steady part keeps a level share, and a part that takes off is followed.
+    """
+    weight = whole * kept
+    total = np.maximum(weight.sum(axis=1), 1e-9)
+    centre = (weight * days).sum(axis=1) / total
+    offset = days[None, :] - centre[:, None]
+    leverage = np.maximum((weight * offset**2).sum(axis=1), 1e-9)
+    slope = (kept * offset * (part - level)).sum(axis=1) / leverage
+    share = (part * kept).sum(axis=1) / total
+    variance = dispersion * share / leverage
+    factor = np.where(slope != 0, np.maximum(1 - variance / np.maximum(slope**2, 1e-300), 0), 0)
+    return ShareTrend(factor * slope, factor**2 * variance, centre)
+
+
 def score_shares(
     values: npt.ArrayLike,
     reference_values: npt.ArrayLike,
@@ -220,7 +269,8 @@ def score_shares(
     counts are many, so a small series five weeks old has nearly as sure a baseline as a large
     one. The share is the ratio of the sums over the part's history (its days beyond ``trim``
     standard deviations left out, so its own past peaks do not raise it), per phase where the
-    part's profile differs (see ``_phase_shares``). The scale is ``sqrt(phi * baseline)`` with
+    part's profile differs (``_phase_shares``), plus its trend where it has one
+    (``_share_trend``). The scale is ``sqrt(phi * baseline)`` with
     ``phi`` the dispersion (robust variance of the history's Pearson residuals, at least 1), plus
     the baseline's own variance; a point above its baseline scores at most its Poisson tail.
     """
@@ -244,21 +294,26 @@ def score_shares(
                 np.broadcast_to(whole[low:index], (chosen.size, index - low)),
             )
             phases = (np.arange(low, index) + phase_offset) % period
+            days = np.arange(low, index, dtype=np.float64)
             kept = np.ones(part.shape, dtype=bool)
             dispersion = np.ones(chosen.size)
-            for _ in range(3):  # share, residuals, dispersion and outlying days, refined
-                shares, variance = _phase_shares(part, past, kept, phases, period, dispersion)
-                expected = np.maximum(shares[:, phases] * past, 1.0)
+            trend = ShareTrend.flat(chosen.size)
+            for _ in range(3):  # shares, trend, residuals, dispersion and outlying days, refined
+                detrended = part - trend.at(days) * past
+                shares, variance = _phase_shares(detrended, past, kept, phases, period, dispersion)
+                level = shares[:, phases] * past
+                trend = _share_trend(part, level, past, kept, days, dispersion)
+                expected = np.maximum((shares[:, phases] + trend.at(days)) * past, 1.0)
                 pearson = (part - expected) / np.sqrt(expected)
                 centre = np.median(pearson, axis=1)
                 robust = MAD_TO_SD * np.median(np.abs(pearson - centre[:, None]), axis=1)
                 dispersion = np.maximum(robust**2, 1.0)
                 kept = np.abs(pearson) <= trim * np.sqrt(dispersion)[:, None]
             phase = (index + phase_offset) % period
-            base = np.maximum(shares[:, phase] * whole_baseline, min_baseline)
-            scale = np.sqrt(
-                dispersion * np.maximum(base, 1.0) + variance[:, phase] * whole_baseline**2
-            )
+            share = np.maximum(shares[:, phase] + trend.at(np.array([index]))[:, 0], 0.0)
+            share_variance = variance[:, phase] + trend.variance_at(index)
+            base = np.maximum(share * whole_baseline, min_baseline)
+            scale = np.sqrt(dispersion * np.maximum(base, 1.0) + share_variance * whole_baseline**2)
             value = x[chosen, index]
             z = (value - base) / scale
             z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
