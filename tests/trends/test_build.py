@@ -135,6 +135,9 @@ def test_planted_peaks_their_influencers_and_terms(planted: Engine, settings: Se
     )
     assert [(r[0], r[1]) for r in paris] == [(day(36), "non-average")]
     assert paris[0][2] > 1.5
+    windows = rows(planted, "SELECT DISTINCT window_start <= day, day - window_start < 3 "
+                   "FROM trend_activity_days WHERE label <> 'too-early'")  # fmt: skip
+    assert windows == [(True, True)]
     labels = rows(planted, "SELECT DISTINCT label FROM trend_activity_days")
     assert {r[0] for r in labels} == {"average", "non-average", "too-early"}
     top = rows(
@@ -186,6 +189,8 @@ def test_a_four_day_souring_is_found_by_the_sentiment_window(
     build_trends(engine, settings, day(0), day(49))
     assert settings.sentiment_peak_window_days == 4
     assert [r[0] for r in rows(engine, tokyo)] == [day(43)]
+    window = tokyo.replace("SELECT day", "SELECT window_start")
+    assert rows(engine, window) == [(day(40),)]  # published on the fourth day, for all four
 
 
 def test_excluding_the_planted_influencer_removes_its_peak(

@@ -105,6 +105,7 @@ def test_a_rise_spread_over_days_is_found_by_its_window_and_judged_causally() ->
     assert np.nanmax(single.score[78:81]) < 4.5
     best = window_scores(values, single, windows=3, threshold=4.5, counts=True)
     assert best.score[80] >= 4.5
+    assert best.widths()[80] == 3  # the run 78 .. 80 scored it
     assert np.nanmax(best.score[:78]) < 4.5
     prefix = window_scores(
         values[:80],
@@ -122,6 +123,7 @@ def test_a_published_single_day_peak_is_not_carried_into_the_next_days() -> None
     single = score_series(values, period=7, counts=True)
     best = window_scores(values, single, windows=3, threshold=4.5, counts=True)
     assert best.score[80] >= 4.5
+    assert best.widths()[80] == 1
     assert np.nanmax(best.score[81:83]) < 4.5
 
 

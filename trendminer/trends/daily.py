@@ -48,11 +48,11 @@ SELECT hashtag, city, run_start FROM {table} WHERE day = :day AND is_peak
 
 ACTIVITY_COLUMNS = (
     "hashtag", "city", "day", "activity", "baseline", "score", "size", "label", "is_peak",
-    "run_start",
+    "run_start", "window_start",
 )  # fmt: skip
 SENTIMENT_COLUMNS = (
     "hashtag", "city", "day", "labelled", "negative", "negative_share", "baseline_share",
-    "p_value", "label", "is_peak", "run_start",
+    "p_value", "label", "is_peak", "run_start", "window_start",
 )  # fmt: skip
 
 
@@ -131,6 +131,11 @@ def _run_starts(
     return result
 
 
+def _window_start(day: date, width: int, judged: bool) -> date | None:
+    """The first day of the run of days whose sum gave a judged day its score."""
+    return day - timedelta(days=width - 1) if judged else None
+
+
 def _finite(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
@@ -198,19 +203,17 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
     # the days before the window are history only: they are what its runs of days reach back to
     by_index = _score_counts(activity, frame, settings, first=history)
     by_posts = _score_counts(frame.values["posts"], frame, settings, first=history)
-    index_score = window_scores(
-        activity, by_index, windows=windows, threshold=threshold, counts=True
-    ).score
-    posts_score = window_scores(
+    by_index = window_scores(activity, by_index, windows=windows, threshold=threshold, counts=True)
+    by_posts = window_scores(
         frame.values["posts"], by_posts, windows=windows, threshold=threshold, counts=True
     )
     # a peak needs more posts, not only one post with many likes: the posts' score counts,
     # provided the activity index is not clearly down (likes are heavy-tailed, so the index's
     # own score is noisy: a burst of posts can leave it within a standard deviation of its
     # baseline when the usual influencer's thousands of likes happen to fall elsewhere)
-    combined = np.where(
-        index_score > -INDEX_TOLERANCE, posts_score.score, np.fmin(index_score, posts_score.score)
-    )
+    index_down = (by_index.score <= -INDEX_TOLERANCE) & ~(by_index.score >= by_posts.score)
+    combined = np.where(index_down, by_index.score, by_posts.score)
+    width = np.where(index_down, by_index.widths(), by_posts.widths())
     scores = SeriesScores(baseline=by_index.baseline, score=combined, scale=by_index.scale)
     judged = ~np.isnan(scores.score)
     judged[:, :first] = False
@@ -226,12 +229,13 @@ def judge_activity(connection: Connection, settings: Settings, start: date, end:
             else:
                 label = "non-average" if abs(score) >= threshold else "average"
             size = activity[row, column] / baseline if baseline > 0 else math.nan
+            day = frame.first_day + timedelta(days=column)
             rows.append(
                 (
-                    hashtag, city, frame.first_day + timedelta(days=column),
-                    float(activity[row, column]), _finite(baseline), _finite(score),
-                    _finite(size), label, bool(peaks[row, column]),
+                    hashtag, city, day, float(activity[row, column]), _finite(baseline),
+                    _finite(score), _finite(size), label, bool(peaks[row, column]),
                     run_starts[row][column - first],
+                    _window_start(day, int(width[row, column]), bool(judged[row, column])),
                 )
             )  # fmt: skip
     _replace(connection, "trend_activity_days", ACTIVITY_COLUMNS, start, end, rows)
@@ -285,6 +289,11 @@ def judge_sentiment(connection: Connection, settings: Settings, start: date, end
                     k / n if n else None, _finite(result.baseline[column]),
                     _finite(result.p_value[column]), label, bool(result.is_peak[column]),
                     run_starts[row][column - first],
+                    _window_start(
+                        frame.first_day + timedelta(days=column),
+                        int(result.width[column]),
+                        not math.isnan(result.p_value[column]),
+                    ),
                 )
             )  # fmt: skip
     _replace(connection, "trend_sentiment_days", SENTIMENT_COLUMNS, start, end, rows)

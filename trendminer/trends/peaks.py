@@ -39,11 +39,17 @@ MEDIAN_VARIANCE = np.pi / 2  # variance of a median of c normal points: (pi/2) s
 
 @dataclass(frozen=True, slots=True)
 class SeriesScores:
-    """Per point: the baseline, the residual scale and the score (NaN: history too short)."""
+    """Per point: the baseline, the residual scale and the score (NaN: history too short);
+    from ``window_scores`` also ``width``, the points of the run ending there that scored."""
 
     baseline: FloatArray
     score: FloatArray
     scale: FloatArray
+    width: npt.NDArray[np.int64] | None = None
+
+    def widths(self) -> npt.NDArray[np.int64]:
+        """``width``, or ones where the scores are of single points."""
+        return self.width if self.width is not None else np.ones(self.score.shape, np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +349,7 @@ def window_scores(
         np.atleast_2d(a) for a in (scores.score, scores.baseline, scores.scale)
     )
     best = single.copy()
+    width = np.ones(x.shape, dtype=np.int64)
     total, base, variance = x.copy(), baseline.copy(), scale**2
     allowed = np.nan_to_num(single, nan=-np.inf) > 0
     for lag in range(1, windows):
@@ -356,9 +363,15 @@ def window_scores(
         z = (total - base) / np.sqrt(variance)
         if counts:
             z = np.minimum(z, _poisson_z(total, np.nan_to_num(base)))
-        best = np.where(allowed, np.fmax(best, z), best)
+        better = allowed & (np.nan_to_num(z, nan=-np.inf) > np.nan_to_num(best, nan=-np.inf))
+        best = np.where(better, z, best)
+        width = np.where(better, lag + 1, width)
+    shape = scores.score.shape
     return SeriesScores(
-        baseline=scores.baseline, score=best.reshape(scores.score.shape), scale=scores.scale
+        baseline=scores.baseline,
+        score=best.reshape(shape),
+        scale=scores.scale,
+        width=width.reshape(shape),
     )
 
 

@@ -28,13 +28,15 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class SentimentScores:
-    """Per day: the baseline share, the p-value, and whether it is a peak (or judged at all)."""
+    """Per day: the baseline share, the p-value, whether it is a peak (or judged at all), and
+    ``width``, the days of the run ending on it that gave its p-value (or made it a peak)."""
 
     baseline: FloatArray
     p_value: FloatArray
     is_peak: npt.NDArray[np.bool_]
     judged: npt.NDArray[np.bool_]
     low: npt.NDArray[np.bool_]
+    width: npt.NDArray[np.int64]
 
 
 def _pooled_baseline(
@@ -85,10 +87,12 @@ def score_sentiment(
     judged = ~np.isnan(rates) & (days >= first)
     p_value = np.full(size, np.nan)
     is_peak = np.zeros(size, dtype=bool)
+    width, peak_width = np.ones(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    peak_p = np.full(size, np.inf)
     total_k, total_n = np.zeros(size), np.zeros(size)
     allowed = np.ones(size, dtype=bool)  # no earlier day of the run is a peak on its own
-    for width in range(1, windows + 1):
-        lag = width - 1
+    for width_here in range(1, windows + 1):
+        lag = width_here - 1
         total_k[lag:] += k[: size - lag]
         total_n[lag:] += n[: size - lag]
         rate = np.full(size, np.nan)
@@ -107,11 +111,18 @@ def score_sentiment(
         kk, nn, rr = total_k[valid], total_n[valid], rate[valid]
         spread = np.sqrt(dispersion[valid] * nn * rr * (1 - rr))
         p = np.maximum(binom.sf(kk - 1, nn, rr), norm.sf((kk - nn * rr) / spread))
+        smaller = ~(p >= p_value[valid])  # NaN: the first run judged there
+        width[valid] = np.where(smaller, width_here, width[valid])
         p_value[valid] = np.fmin(p_value[valid], p)
-        is_peak[valid] |= (nn >= min_volume) & (p < alpha) & (kk / nn >= rr + min_lift)
+        peak = (nn >= min_volume) & (p < alpha) & (kk / nn >= rr + min_lift)
+        is_peak[valid] |= peak
+        surer = peak & (p < peak_p[valid])
+        peak_width[valid] = np.where(surer, width_here, peak_width[valid])
+        peak_p[valid] = np.where(surer, p, peak_p[valid])
         if not lag:
             single = is_peak.copy()
     is_peak[: max(first, 0)] = False
     p_value[: max(first, 0)] = np.nan
     low = judged & (n >= min_volume) & (binom.cdf(k, n, np.nan_to_num(rates)) < alpha)
-    return SentimentScores(rates, p_value, is_peak, judged, low)
+    width = np.where(is_peak, peak_width, width)
+    return SentimentScores(rates, p_value, is_peak, judged, low, width)
