@@ -1,5 +1,6 @@
--- Activity peaks of the last 30 days with the top three accounts behind each.
-SELECT p.day, p.hashtag, p.city, round(p.size::numeric, 2) AS size, round(p.score::numeric, 1) AS score,
+-- Activity peaks of the last 30 days with the top three accounts behind each; window_start is
+-- the first day of the days the peak stands for (a rise over three days peaks on its third).
+SELECT p.day, p.window_start, p.hashtag, p.city, round(p.size::numeric, 2) AS size, round(p.score::numeric, 1) AS score,
        i.rank, i.username, i.posts, round(i.share::numeric, 2) AS share, i.followers, i.home_city
 FROM trend_activity_peaks p
 LEFT JOIN trend_peak_influencers i
