@@ -66,7 +66,7 @@ def _trend_rows(engine: Engine) -> None:
     _insert(
         engine,
         "INSERT INTO trend_activity_days VALUES ('*', :city, :day, :value, 12.0, :score, 2.0,"
-        " :label, :peak, NULL)",
+        " :label, :peak, NULL, :day - 1)",  # each day scored with the day before it
         [
             {
                 "day": d,

@@ -72,9 +72,11 @@ def test_peak_anatomy_lists_its_influencers_and_cities(hand_built: HandBuilt) ->
     assert summary["peaks_total"] == 1
     peak = summary["peaks"][0]
     assert (peak["kind"], peak["city"], peak["day"]) == ("activity", "Paris", "2026-06-02")
+    assert peak["window_start"] == "2026-06-01"
     assert peak["influencers"] == ["anna.style", "bob_looks"]
     page = (folder / "index.html").read_text()
     assert "Activity peak · 2026-06-02 · all hashtags, Paris" in page
+    assert "found on the 2 days from 2026-06-01, which rose together" in page
     assert "<td>anna.style</td><td>Paris</td>" in page
 
 

@@ -97,6 +97,7 @@ def _summary(data: ReportData, assets: PageAssets, generated_at: datetime) -> di
                 "hashtag": p.hashtag,
                 "city": p.city,
                 "day": p.day.isoformat(),
+                "window_start": p.window_start.isoformat() if p.window_start else None,
                 "label": p.label,
                 "influencers": [i.username for i in p.influencers],
                 "hashtags": list(p.hashtags),

@@ -57,6 +57,7 @@ class Peak:
     influencers: tuple[PeakInfluencer, ...] = ()
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    window_start: date | None = None  # the first day of the days the peak stands for
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +183,11 @@ def _series(
 
 _PEAKS = """
 SELECT * FROM (
-    SELECT 'activity' AS kind, hashtag, city, day, label, activity AS value, baseline
+    SELECT 'activity' AS kind, hashtag, city, day, window_start, label, activity AS value,
+           baseline
     FROM trend_activity_days WHERE is_peak AND day BETWEEN :start AND :end
     UNION ALL
-    SELECT 'sentiment', hashtag, city, day, label, negative_share, baseline_share
+    SELECT 'sentiment', hashtag, city, day, window_start, label, negative_share, baseline_share
     FROM trend_sentiment_days WHERE is_peak AND day BETWEEN :start AND :end
 ) p
 ORDER BY (hashtag = '*' AND city = '*') DESC, day DESC, kind, hashtag, city
@@ -235,6 +237,7 @@ def _peaks(connection: Connection, window: ReportWindow) -> tuple[tuple[Peak, ..
                 influencers=tuple(influencers[key][:5]),
                 hashtags=tuple(terms[(*key, "hashtag")][:6]),
                 keywords=tuple(terms[(*key, "keyword")][:6]),
+                window_start=r["window_start"],
             )
         )
     return tuple(peaks), len(found)

@@ -224,9 +224,17 @@ def _peak(peak: Peak) -> str:
     return (
         f'<article class="peak"><h3>{title} · {esc(peak.day)} · '
         f"{esc(_scope(peak.hashtag, peak.city))}</h3>"
-        f"<p>{_label(peak.label)}: {size}.</p>{people}"
+        f"<p>{_label(peak.label)}: {size}{_window(peak)}.</p>{people}"
         f"<p><b>Rising hashtags:</b> {tags}<br><b>Keywords:</b> {words}</p></article>"
     )
+
+
+def _window(peak: Peak) -> str:
+    """How many days a peak found on a run of days stands for (nothing for a single day)."""
+    if peak.window_start is None or peak.window_start >= peak.day:
+        return ""
+    days = (peak.day - peak.window_start).days + 1
+    return f"; found on the {days} days from {esc(peak.window_start)}, which rose together"
 
 
 def _peak_row(peak: Peak) -> tuple[str, ...]:
