@@ -216,6 +216,7 @@ class ShareTrend:
 
     @classmethod
     def flat(cls, rows: int) -> ShareTrend:
+        """No trend: a level share."""
         return cls(np.zeros(rows), np.zeros(rows), np.zeros(rows))
 
     def at(self, points: FloatArray) -> FloatArray:
@@ -223,6 +224,7 @@ class ShareTrend:
         return self.slope[:, None] * (points[None, :] - self.centre[:, None])
 
     def variance_at(self, point: int) -> FloatArray:
+        """The variance the slope's uncertainty adds to the share at ``point`` (per row)."""
         return self.variance * (point - self.centre) ** 2
 
 
@@ -276,9 +278,9 @@ def score_shares(
     one. The share is the ratio of the sums over the part's history (its days beyond ``trim``
     standard deviations left out, so its own past peaks do not raise it), per phase where the
     part's profile differs (``_phase_shares``), plus its trend where it has one
-    (``_share_trend``). The scale is ``sqrt(phi * baseline)`` with
-    ``phi`` the dispersion (robust variance of the history's Pearson residuals, at least 1), plus
-    the baseline's own variance; a point above its baseline scores at most its Poisson tail.
+    (``_share_trend``). The scale is ``sqrt(phi * baseline)``, with ``phi`` the dispersion (the
+    robust variance of the history's Pearson residuals, at least 1), plus the baseline's own
+    variance; a point above its baseline scores at most its Poisson tail.
     """
     x = np.atleast_2d(np.asarray(values, dtype=np.float64))
     whole = np.asarray(reference_values, dtype=np.float64)
