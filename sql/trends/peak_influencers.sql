@@ -1,5 +1,6 @@
 -- trend_peak_influencers: for every activity or sentiment peak day in the window, the ten
--- accounts behind it: their posts on that day in the peak's scope (hashtag, city), likes,
+-- accounts behind it: their posts on the peak's days (window_start .. day: the run of days that
+-- made it a peak; the day alone for a single-day peak) in its scope (hashtag, city), likes,
 -- negative items (their negative posts plus negative comments on their posts), mean caption
 -- sentiment, share of the peak (of its activity index for activity peaks, of its negative
 -- items for sentiment peaks), followers and home city (geographic origin, from profiles).
@@ -13,11 +14,11 @@ INSERT INTO trend_peak_influencers
     (peak_kind, hashtag, city, day, rank, username, posts, likes, negative_items,
      mean_sentiment, share, followers, home_city)
 WITH peaks AS (
-    SELECT 'activity' AS peak_kind, hashtag, city, day
+    SELECT 'activity' AS peak_kind, hashtag, city, day, COALESCE(window_start, day) AS first_day
     FROM trend_activity_days
     WHERE is_peak AND day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
     UNION ALL
-    SELECT 'sentiment', hashtag, city, day
+    SELECT 'sentiment', hashtag, city, day, COALESCE(window_start, day)
     FROM trend_sentiment_days
     WHERE is_peak AND day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
 ),
@@ -25,15 +26,18 @@ day_posts AS (
     SELECT p.shortcode, p.owner, p.day, p.city, p.likes, p.sentiment_compound,
            CASE WHEN p.sentiment_label = 'negative' THEN 1 ELSE 0 END AS negative
     FROM trend_eligible_posts p
-    WHERE p.taken_at >= (CAST(:start AS date) - interval '14 hours') AT TIME ZONE 'UTC'
+    WHERE p.taken_at >= ((SELECT min(first_day) FROM peaks) - interval '14 hours')
+                        AT TIME ZONE 'UTC'
       AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
-      AND p.day IN (SELECT day FROM peaks)
+      AND p.day IN (SELECT CAST(generate_series(first_day, day, interval '1 day') AS date)
+                    FROM peaks)
 ),
 peak_posts AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, dp.shortcode, dp.owner, dp.likes,
            dp.sentiment_compound, dp.negative
     FROM peaks pk
-    JOIN day_posts dp ON dp.day = pk.day AND (pk.city = '*' OR dp.city = pk.city)
+    JOIN day_posts dp
+      ON dp.day BETWEEN pk.first_day AND pk.day AND (pk.city = '*' OR dp.city = pk.city)
     WHERE pk.hashtag = '*'
        OR EXISTS (SELECT 1 FROM post_hashtags h
                   WHERE h.shortcode = dp.shortcode AND h.hashtag = pk.hashtag)

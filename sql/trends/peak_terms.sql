@@ -1,7 +1,9 @@
 -- trend_peak_terms: for every activity or sentiment peak day in the window, the hashtags and
--- caption keywords that rose with it: posts using the term on the peak day in the peak's scope
--- against the mean daily posts using it before (hashtags: the 28 days before, from
--- trend_daily_activity in the peak's city scope; keywords: the 14 days before, same scope).
+-- caption keywords that rose with it: posts using the term on the peak's days (window_start ..
+-- day: the run of days that made it a peak; the day alone for a single-day peak) in its scope,
+-- against the posts expected on as many days from the mean daily posts using it before the
+-- first of them (hashtags: the 28 days before, from trend_daily_activity in the peak's city
+-- scope; keywords: the 14 days before, same scope).
 -- lift = (posts + 1) / (baseline + 1); the ten highest lifts with at least 3 posts each.
 -- Keywords are caption words of 3+ letters, lower-cased, hashtags, mentions and a short
 -- English stop list left out. Run after the peak tables are built for the window.
@@ -11,33 +13,35 @@ DELETE FROM trend_peak_terms WHERE day BETWEEN CAST(:start AS date) AND CAST(:en
 INSERT INTO trend_peak_terms
     (peak_kind, hashtag, city, day, term_kind, rank, term, posts, baseline, lift)
 WITH peaks AS (
-    SELECT 'activity' AS peak_kind, hashtag, city, day
+    SELECT 'activity' AS peak_kind, hashtag, city, day, COALESCE(window_start, day) AS first_day
     FROM trend_activity_days
     WHERE is_peak AND day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
     UNION ALL
-    SELECT 'sentiment', hashtag, city, day
+    SELECT 'sentiment', hashtag, city, day, COALESCE(window_start, day)
     FROM trend_sentiment_days
     WHERE is_peak AND day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
 ),
 hashtag_counts AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, a.hashtag AS term,
-           sum(a.posts) FILTER (WHERE a.day = pk.day) AS posts,
-           COALESCE(sum(a.posts) FILTER (WHERE a.day < pk.day), 0) / 28.0 AS baseline
+           sum(a.posts) FILTER (WHERE a.day >= pk.first_day) AS posts,
+           COALESCE(sum(a.posts) FILTER (WHERE a.day < pk.first_day), 0) / 28.0
+               * (pk.day - pk.first_day + 1) AS baseline
     FROM peaks pk
     JOIN trend_daily_activity a
       ON a.city = pk.city AND a.hashtag NOT IN ('*', pk.hashtag)
-     AND a.day BETWEEN pk.day - 28 AND pk.day
-    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, a.hashtag
+     AND a.day BETWEEN pk.first_day - 28 AND pk.day
+    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, pk.first_day, a.hashtag
 ),
 scope_days AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, CAST(d AS date) AS post_day
     FROM peaks pk
-    CROSS JOIN LATERAL generate_series(pk.day - 14, pk.day, interval '1 day') AS d
+    CROSS JOIN LATERAL generate_series(pk.first_day - 14, pk.day, interval '1 day') AS d
 ),
 candidate_posts AS MATERIALIZED (
     SELECT p.shortcode, p.day, p.city, p.caption
     FROM trend_eligible_posts p
-    WHERE p.taken_at >= (CAST(:start AS date) - interval '14 days 14 hours') AT TIME ZONE 'UTC'
+    WHERE p.taken_at >= ((SELECT min(first_day) FROM peaks) - interval '14 days 14 hours')
+                        AT TIME ZONE 'UTC'
       AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
       AND p.day IN (SELECT post_day FROM scope_days)
 ),
@@ -63,12 +67,14 @@ word_counts AS (
 ),
 keyword_counts AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, wc.word AS term,
-           COALESCE(sum(wc.posts) FILTER (WHERE wc.day = pk.day), 0) AS posts,
-           COALESCE(sum(wc.posts) FILTER (WHERE wc.day < pk.day), 0) / 14.0 AS baseline
+           COALESCE(sum(wc.posts) FILTER (WHERE wc.day >= pk.first_day), 0) AS posts,
+           COALESCE(sum(wc.posts) FILTER (WHERE wc.day < pk.first_day), 0) / 14.0
+               * (pk.day - pk.first_day + 1) AS baseline
     FROM peaks pk
     JOIN word_counts wc
-      ON wc.hashtag = pk.hashtag AND wc.city = pk.city AND wc.day BETWEEN pk.day - 14 AND pk.day
-    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, wc.word
+      ON wc.hashtag = pk.hashtag AND wc.city = pk.city
+     AND wc.day BETWEEN pk.first_day - 14 AND pk.day
+    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, pk.first_day, wc.word
 ),
 terms AS (
     SELECT *, 'hashtag' AS term_kind FROM hashtag_counts

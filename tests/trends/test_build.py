@@ -191,6 +191,12 @@ def test_a_four_day_souring_is_found_by_the_sentiment_window(
     assert [r[0] for r in rows(engine, tokyo)] == [day(43)]
     window = tokyo.replace("SELECT day", "SELECT window_start")
     assert rows(engine, window) == [(day(40),)]  # published on the fourth day, for all four
+    behind = rows(
+        engine,
+        "SELECT username, posts FROM trend_peak_influencers "
+        "WHERE peak_kind = 'sentiment' AND city = 'Tokyo' AND rank = 1",
+    )
+    assert behind == [("local", 9 + 8 + 8 + 9)]  # the anatomy reads the four days
 
 
 def test_excluding_the_planted_influencer_removes_its_peak(
