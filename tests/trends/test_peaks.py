@@ -8,6 +8,7 @@ import numpy as np
 
 from trendminer.trends.peaks import (
     SeriesScores,
+    _phase_shares,
     detect_period,
     find_peaks,
     peak_runs,
@@ -218,3 +219,21 @@ def test_a_part_that_takes_off_is_followed_not_flagged() -> None:
     best = window_scores(parts, shared, windows=3, threshold=4.5, counts=True)
     assert np.nanmax(best.score) < 4.5
     assert abs(np.nanmedian(best.score)) < 0.5
+
+
+def test_a_detrended_part_that_sums_below_zero_keeps_its_variances_non_negative() -> None:
+    """A festival's hashtag, busy for days and then silent, has a falling trend; taken off, its
+    part can sum below zero. The shares' variances must stay >= 0: a negative one made a NaN
+    scale, and so an unjudged day, in a Sample world."""
+    detrended = np.array(
+        [[-3.0, -1.0, 0.5, -2.0, -1.5, 0.0, -0.5, -2.5, -1.0, 0.0, -1.0, -0.5, -2.0, -1.0]]
+    )
+    whole = np.full((1, 14), 500.0)
+    kept = np.ones((1, 14), dtype=bool)
+    phases = np.arange(14) % 7
+    for period in (1, 7):
+        shares, variance = _phase_shares(
+            detrended, whole, kept, phases % period, period, np.ones(1)
+        )
+        assert (shares < 0).any()
+        assert (variance >= 0).all()

@@ -192,13 +192,14 @@ def _phase_shares(
     """
     part, whole = part * kept, whole * kept
     pooled = part.sum(axis=1) / np.maximum(whole.sum(axis=1), 1e-9)
-    pooled_variance = dispersion * pooled / np.maximum(whole.sum(axis=1), 1e-9)
+    level = dispersion * np.maximum(pooled, 0.0)  # a detrended part can sum below zero
+    pooled_variance = level / np.maximum(whole.sum(axis=1), 1e-9)
     if period == 1:
         return pooled[:, None], pooled_variance[:, None]
     one_hot = phases[:, None] == np.arange(period)
     part_by_phase, whole_by_phase = part @ one_hot, whole @ one_hot
     own = part_by_phase / np.maximum(whole_by_phase, 1e-9)
-    noise = (dispersion * pooled)[:, None] / np.maximum(whole_by_phase, 1e-9)
+    noise = level[:, None] / np.maximum(whole_by_phase, 1e-9)
     spread = np.maximum(((own - pooled[:, None]) ** 2 - noise).mean(axis=1), 0.0)[:, None]
     weight = np.divide(spread, spread + noise, out=np.zeros_like(noise), where=spread > 0)
     shares = pooled[:, None] + weight * (own - pooled[:, None])
