@@ -122,6 +122,13 @@ def _poisson_z(value: FloatArray, mean: FloatArray) -> FloatArray:
     return np.asarray(norm.isf(np.maximum(tail, 1e-300)), dtype=np.float64)
 
 
+def _count_score(value: FloatArray, base: FloatArray, scale: FloatArray) -> FloatArray:
+    """``(value - base) / scale``; above the baseline no more than the exact Poisson tail, so a
+    count must also be surprising under Poisson noise."""
+    z = (value - base) / scale
+    return np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
+
+
 def score_matrix(
     values: npt.ArrayLike,
     *,
@@ -167,9 +174,7 @@ def score_matrix(
                 scale = np.maximum(np.maximum(scale, floor), 1e-12)
             scale = scale * np.sqrt(1 + MEDIAN_VARIANCE / cycles)
             value = x[chosen, index]
-            z = (value - base) / scale
-            if counts:  # a count must also be surprising under Poisson noise (exact tail)
-                z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
+            z = _count_score(value, base, scale) if counts else (value - base) / scale
             baseline[chosen, index] = base
             score[chosen, index] = z
             spread[chosen, index] = scale
@@ -323,9 +328,7 @@ def score_shares(
             share_variance = variance[:, phase] + trend.variance_at(index)
             base = np.maximum(share * whole_baseline, min_baseline)
             scale = np.sqrt(dispersion * np.maximum(base, 1.0) + share_variance * whole_baseline**2)
-            value = x[chosen, index]
-            z = (value - base) / scale
-            z = np.where(value > base, np.minimum(z, _poisson_z(value, base)), z)
+            z = _count_score(x[chosen, index], base, scale)
             baseline[chosen, index], score[chosen, index], spread[chosen, index] = base, z, scale
     return SeriesScores(baseline=baseline, score=score, scale=spread)
 
