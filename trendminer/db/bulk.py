@@ -270,8 +270,6 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
     rejected = len(prepared.rejections)
     if not prepared.count:
         return UpsertResult(rejected=rejected)
-    # JIT-compiling these simple merges costs more than it saves (measured: ~30 % of a batch).
-    connection.exec_driver_sql("SET LOCAL jit = off")
     connection.exec_driver_sql(_STAGE)
     if prepared.locations:
         copy_rows(connection, "stage_locations", LOCATION_COLUMNS, prepared.locations)
