@@ -29,17 +29,19 @@ month_posts AS (
       AND p.taken_at < (b.last_day + interval '36 hours') AT TIME ZONE 'UTC'
       AND p.day BETWEEN b.first_day AND b.last_day
 ),
-processed AS (
-    SELECT DISTINCT mp.shortcode, mp.city, mp.month
+processed_media AS (
+    SELECT m.media_id, mp.shortcode, mp.city, mp.month
     FROM month_posts mp
     JOIN media m ON m.shortcode = mp.shortcode
     JOIN detection_runs r ON r.media_id = m.media_id AND r.model_version = :model_version
 ),
+processed AS (
+    SELECT DISTINCT shortcode, city, month FROM processed_media
+),
 items AS (
-    SELECT DISTINCT pr.shortcode, pr.city, pr.month, i.kind, i.item
-    FROM processed pr
-    JOIN media m ON m.shortcode = pr.shortcode
-    JOIN detections d ON d.media_id = m.media_id
+    SELECT DISTINCT pm.shortcode, pm.city, pm.month, i.kind, i.item
+    FROM processed_media pm
+    JOIN detections d ON d.media_id = pm.media_id
     CROSS JOIN LATERAL (VALUES ('class', d.class_name),
                                ('class_colour', d.colour || ' ' || d.class_name)) AS i(kind, item)
     WHERE d.model_version = :model_version AND d.score >= :min_score AND i.item IS NOT NULL
