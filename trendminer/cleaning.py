@@ -4,7 +4,11 @@
   become U+FFFD; everything else (emoji, right-to-left text, 100,000-character captions) is
   kept exactly.
 - Counts: a negative count or one above ``MAX_COUNT`` is stored as NULL, with a warning.
-- Times: naive datetimes are taken as UTC; all times are stored in UTC.
+- Ids (post, owner, location, comment): one outside PostgreSQL's ``bigint`` (0 to 2**63 - 1) is
+  stored as NULL with a warning; a location or comment without a valid id is dropped.
+- Times: naive datetimes are taken as UTC; all times are stored in UTC. A sighting time that is
+  missing or implausible (an archive file dated 1970) becomes the post's own time, so a rerun
+  gives the same rows; a profile's fetch time becomes ``MIN_TIME``, so any dated fetch wins.
 - Hashtags: taken from the caption (``#word``), case-folded; invalid ones are dropped.
 - A post without shortcode, owner or a valid time is rejected (``InvalidRecordError``).
 """
@@ -22,6 +26,7 @@ from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostR
 
 logger = logging.getLogger(__name__)
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
 MAX_COUNT = 2_000_000_000  # fits PostgreSQL integer; more likes than people on Earth is absurd
 MIN_TIME = datetime(2010, 1, 1, tzinfo=UTC)  # Instagram launched in October 2010
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -59,6 +64,22 @@ def clean_count(value: object, what: str, key: str) -> int | None:
     return count
 
 
+def clean_id(value: object, what: str, key: str) -> int | None:
+    """A non-negative id that fits ``bigint``, else None (with a warning naming ``what``)."""
+    if value is None:
+        return None
+    if type(value) is int and 0 <= value <= MAX_ID:  # the common case, fast
+        return value
+    try:
+        number = None if isinstance(value, bool) else int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if number is None or not 0 <= number <= MAX_ID:
+        logger.warning("%s of %s is not a valid id (%r): stored as NULL", what, key, value)
+        return None
+    return number
+
+
 def clean_time(value: datetime | None) -> datetime | None:
     """UTC-aware time, or None when missing or implausible (before 2010 or far future)."""
     if not isinstance(value, datetime):
@@ -92,9 +113,13 @@ def _clean_float(value: float | None) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def clean_location(location: LocationRecord | None) -> LocationRecord | None:
-    """Location with cleaned text and plausible coordinates (out-of-range → None)."""
+def clean_location(location: LocationRecord | None, key: str) -> LocationRecord | None:
+    """Location with cleaned text and plausible coordinates (out-of-range → None); None when
+    it has no valid id."""
     if location is None:
+        return None
+    location_id = clean_id(location.location_id, "location id", key)
+    if location_id is None:
         return None
     lat, lng = _clean_float(location.lat), _clean_float(location.lng)
     if lat is not None and not -90 <= lat <= 90:
@@ -102,7 +127,7 @@ def clean_location(location: LocationRecord | None) -> LocationRecord | None:
     if lng is not None and not -180 <= lng <= 180:
         lng = None
     return LocationRecord(
-        location_id=int(location.location_id),
+        location_id=location_id,
         name=clean_text(location.name),
         slug=clean_text(location.slug),
         lat=lat,
@@ -121,7 +146,7 @@ def clean_post(post: PostRecord) -> PostRecord:
     taken_at = clean_time(post.taken_at)
     if taken_at is None:
         raise InvalidRecordError(f"post {shortcode} has no valid time ({post.taken_at!r})")
-    seen_at = clean_time(post.seen_at) or datetime.now(UTC)
+    seen_at = clean_time(post.seen_at) or taken_at
     source_tags: list[str] = []
     for tag in post.source_hashtags:
         try:
@@ -134,17 +159,21 @@ def clean_post(post: PostRecord) -> PostRecord:
         owner=owner,
         taken_at=taken_at,
         seen_at=seen_at,
-        post_id=post.post_id,
-        owner_id=post.owner_id,
+        post_id=clean_id(post.post_id, "post id", shortcode),
+        owner_id=clean_id(post.owner_id, "owner id", shortcode),
         caption=clean_text(post.caption),
         likes=clean_count(post.likes, "likes", shortcode),
         comments=clean_count(post.comments, "comment count", shortcode),
         media_type=media_type,
-        location=clean_location(post.location),
+        location=clean_location(post.location, shortcode),
         source_hashtags=tuple(dict.fromkeys(source_tags)),
         media=tuple(_clean_media(item) for item in post.media) if post.media else (),
         comment_list=(
-            tuple(_clean_comment(item, shortcode) for item in post.comment_list)
+            tuple(
+                comment
+                for comment in (_clean_comment(item, shortcode) for item in post.comment_list)
+                if comment is not None
+            )
             if post.comment_list
             else ()
         ),
@@ -157,9 +186,13 @@ def _clean_media(media: MediaRecord) -> MediaRecord:
     )
 
 
-def _clean_comment(comment: CommentRecord, shortcode: str) -> CommentRecord:
+def _clean_comment(comment: CommentRecord, shortcode: str) -> CommentRecord | None:
+    comment_id = clean_id(comment.comment_id, "comment id", shortcode)
+    if comment_id is None:
+        return None
     return dataclasses.replace(
         comment,
+        comment_id=comment_id,
         owner=clean_text(comment.owner),
         text=clean_text(comment.text),
         created_at=clean_time(comment.created_at),

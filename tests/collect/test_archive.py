@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import lzma
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,56 @@ def test_import_archive_without_folder_fails_clearly(
 ) -> None:
     with pytest.raises(ConfigurationError, match="does not exist"):
         import_archive(engine, settings, tmp_path / "nowhere")
+
+
+def test_files_of_foreign_shape_or_name_are_skipped_and_the_rest_imported(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "dump"
+    tag = root / "#outfit"
+    write_post(tag, graph_node(1), pictures={".jpg": jpeg(1)})
+
+    def envelope(node: dict[str, object]) -> str:
+        return json.dumps({"node": node, "instaloader": {"node_type": "Post"}})
+
+    (tag / "caption.json").write_text(envelope({**graph_node(2), "edge_media_to_caption": "x"}))
+    sidecar = {**graph_node(3), "__typename": "GraphSidecar",
+               "edge_sidecar_to_children": {"edges": ["x"]}}  # fmt: skip
+    (tag / "sidecar.json").write_text(envelope(sidecar))
+    (tag / "infinity.json").write_text(
+        envelope(graph_node(4)).replace('"id": "', '"id": 1e999, "x": "', 1)
+    )
+    (tag / "comments_not_a_list_comments.json").write_text("{")
+    bad_name = os.fsencode(tag) + b"/bad\xff.json"
+    with open(bad_name, "w") as handle:
+        handle.write('{"node": ')
+    result = import_archive(engine, settings, root)
+    with engine.connect() as connection:
+        shortcodes = connection.execute(text("SELECT shortcode FROM posts")).scalars().all()
+        sources = (
+            connection.execute(
+                text("SELECT source FROM rejected_records WHERE stage = 'collect.archive'")
+            )
+            .scalars()
+            .all()
+        )
+    assert "Cq000000001" in shortcodes
+    assert "Cq000000004" in shortcodes  # an id of 1e999 is an id unknown, not a lost post
+    assert result.skipped_files == 3
+    assert sorted(sources) == sorted(
+        os.path.join("#outfit", name) for name in ("bad\ufffd.json", "caption.json", "sidecar.json")
+    )
+
+
+def test_an_archive_dated_1970_imports_the_same_rows_twice(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "dump"
+    epoch = datetime(1970, 1, 2, tzinfo=UTC)
+    write_post(root / "#outfit", graph_node(1), pictures={".jpg": jpeg(1)}, mtime=epoch)
+    profile = write_profile(root / "alice", "alice", 9001)
+    os.utime(profile, (epoch.timestamp(), epoch.timestamp()))
+    for _ in range(2):
+        import_archive(engine, settings, root)
+    assert _count(engine, "SELECT count(*) FROM post_metrics") == 1
+    assert _count(engine, "SELECT count(*) FROM profiles") == 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories import BASE_TIME, make_post
 from trendminer.db.bulk import upsert_posts
+from trendminer.records import CommentRecord, MediaRecord
 
 COUNTS = {
     "posts": "SELECT count(*) FROM posts",
@@ -167,3 +168,99 @@ def test_a_post_without_what_it_needs_is_rejected_and_counted(
         reasons = connection.execute(text("SELECT reason FROM rejected_records")).scalars().all()
     assert len(reasons) == 1
     assert reason in reasons[0]
+
+
+@pytest.mark.parametrize(
+    "shortcode", ["\ud800", "a b\x00", "x" * 6000], ids=["surrogate", "nul", "6000 chars"]
+)
+def test_a_hostile_rejected_key_is_recorded_without_losing_the_batch(
+    engine: Engine, shortcode: str
+) -> None:
+    with engine.begin() as connection:
+        result = upsert_posts(connection, [make_post(1), make_post(2, shortcode=shortcode)])
+    assert (result.inserted, result.rejected) == (1, 1)
+    with engine.connect() as connection:
+        source, reason = connection.execute(
+            text("SELECT source, reason FROM rejected_records")
+        ).one()
+    assert "\x00" not in source
+    assert len(source) <= 200
+    assert len(reason) <= 300
+    assert "shortcode" in reason
+
+
+def test_ids_outside_bigint_are_stored_as_null_or_dropped(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    huge = 2**64
+    comment = dataclasses.replace(make_post(2).comment_list[0], comment_id=huge)
+    location = dataclasses.replace(make_post(3).location, location_id=huge)  # type: ignore[arg-type]
+    posts = [make_post(1, post_id=huge, owner_id=-1), make_post(2, comment_list=(comment,)),
+             make_post(3, location=location)]  # fmt: skip
+    with engine.begin() as connection:
+        result = upsert_posts(connection, posts)
+    assert (result.inserted, result.rejected) == (3, 0)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT shortcode, post_id, owner_id, location_id FROM posts ORDER BY 1")
+        ).all()
+        comments = connection.execute(text("SELECT count(*) FROM comments")).scalar_one()
+    assert rows[0][1:3] == (None, None)
+    assert rows[2].location_id is None
+    assert comments == 2  # posts 1 and 3 keep theirs; post 2's comment had no valid id
+    assert "not a valid id" in caplog.text
+
+
+def test_a_failed_download_never_overwrites_a_stored_picture(engine: Engine) -> None:
+    stored = MediaRecord(0, url="u", path="/store/ab/abc.jpg", sha256="abc", bytes=10, width=1,
+                         height=1, status="ok")  # fmt: skip
+    failed = MediaRecord(0, url="u2", status="missing", error="HTTP 403")
+    later = BASE_TIME + timedelta(days=3)
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, media=(stored,))])
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, media=(failed,), seen_at=later)])
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT status, path, sha256 FROM media")).one()
+    assert tuple(row) == ("ok", "/store/ab/abc.jpg", "abc")
+
+
+def test_an_older_sighting_adds_comments_but_changes_none(engine: Engine) -> None:
+    def comment(comment_id: int, text: str, likes: int) -> CommentRecord:
+        return CommentRecord(comment_id, "bob", text, BASE_TIME, likes=likes)
+
+    newer = make_post(1, seen_at=BASE_TIME + timedelta(days=2),
+                      comment_list=(comment(1, "new text", 50),))  # fmt: skip
+    older = make_post(1, seen_at=BASE_TIME + timedelta(days=1),
+                      comment_list=(comment(1, "old text", 5), comment(2, "first", 1)))  # fmt: skip
+    with engine.begin() as connection:
+        upsert_posts(connection, [newer])
+    with engine.begin() as connection:
+        upsert_posts(connection, [older])
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT comment_id, text, likes FROM comments ORDER BY 1")
+        ).all()
+    assert [tuple(row) for row in stored] == [(1, "new text", 50), (2, "first", 1)]
+
+
+def test_two_upserts_in_one_transaction_merge_each_batch_once(engine: Engine) -> None:
+    with engine.begin() as connection:
+        first = upsert_posts(connection, [make_post(1)])
+        second = upsert_posts(
+            connection, [make_post(1, likes=99, seen_at=BASE_TIME + timedelta(days=2))]
+        )
+        third = upsert_posts(connection, [make_post(2)])
+    assert (first.inserted, second.updated, third.inserted, third.updated) == (1, 1, 1, 0)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT max(likes) FROM posts")).scalar_one() == 99
+
+
+def test_a_sighting_without_a_plausible_time_counts_as_seen_when_taken(engine: Engine) -> None:
+    post = make_post(1, seen_at=datetime(1970, 1, 1, tzinfo=UTC))
+    for _ in range(2):
+        with engine.begin() as connection:
+            upsert_posts(connection, [post])
+    with engine.connect() as connection:
+        seen = connection.execute(text("SELECT seen_at FROM post_metrics")).scalars().all()
+    assert seen == [post.taken_at]

@@ -100,7 +100,7 @@ def _read_text(path: str) -> str:
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity
         return None
 
 
@@ -313,8 +313,18 @@ def read_file(path: str, *, root: str, media_root: str) -> FileOutcome:
         )
     try:
         envelope = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         return FileOutcome(path, mtime, problem=f"malformed or truncated JSON: {exc}")
+    try:
+        return _outcome(path, mtime, envelope, root=root, media_root=media_root)
+    except Exception as exc:  # one foreign or hostile file never stops an import
+        return FileOutcome(path, mtime, problem=f"unexpected JSON structure: {exc!r}")
+
+
+def _outcome(
+    path: str, mtime: float, envelope: dict[str, Any], *, root: str, media_root: str
+) -> FileOutcome:
+    """What a decoded envelope holds; raises on shapes instaloader never writes."""
     meta = envelope.get("instaloader")
     node = envelope.get("node")
     if not isinstance(meta, dict) or not isinstance(node, dict):
@@ -331,7 +341,9 @@ def read_file(path: str, *, root: str, media_root: str) -> FileOutcome:
     if os.path.exists(base + COMMENTS_SUFFIX):
         try:
             comments = comments_from_list(json.loads(_read_text(base + COMMENTS_SUFFIX)))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (
+            OSError, EOFError, lzma.LZMAError, UnicodeDecodeError, ValueError, RecursionError
+        ) as exc:  # fmt: skip
             comments_problem = f"malformed comments file: {exc}"
     post = post_from_node(
         node,

@@ -18,6 +18,7 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, text
 
 from trendminer.cleaning import (
+    MIN_TIME,
     caption_hashtags,
     clean_count,
     clean_post,
@@ -71,6 +72,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_comments (
     comment_id bigint, shortcode text, owner text, text text, created_at timestamptz,
     likes integer
 ) ON COMMIT DELETE ROWS;
+DELETE FROM stage_posts; DELETE FROM stage_locations; DELETE FROM stage_media;
+DELETE FROM stage_comments;
 """
 
 _MERGE_LOCATIONS = """
@@ -130,7 +133,8 @@ SELECT shortcode, last_seen, likes, comments FROM stage_posts
 ON CONFLICT (shortcode, seen_at) DO UPDATE SET likes = EXCLUDED.likes, comments = EXCLUDED.comments
 """
 
-# A fresh 'pending' sighting never overwrites a stored result ('ok', 'missing', 'corrupt').
+# A fresh 'pending' sighting never overwrites a stored result ('ok', 'missing', 'corrupt'), and
+# a failed download (a 403, a file gone from an archive) never overwrites a stored picture.
 _MERGE_MEDIA = """
 INSERT INTO media AS m (shortcode, position, is_video, url, path, sha256, bytes, width, height,
                         status, error)
@@ -142,7 +146,17 @@ ON CONFLICT (shortcode, position) DO UPDATE SET
     path = EXCLUDED.path, sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes,
     width = EXCLUDED.width, height = EXCLUDED.height,
     status = EXCLUDED.status, error = EXCLUDED.error, updated_at = now()
-WHERE EXCLUDED.status <> 'pending' OR m.status = 'pending'
+WHERE (EXCLUDED.status <> 'pending' OR m.status = 'pending')
+  AND (EXCLUDED.status = 'ok' OR m.status <> 'ok')
+"""
+
+# Like the posts: an older sighting of a post (its stage_posts.last_seen before the stored
+# last_seen, which the posts merge has already advanced) adds new comments but changes none.
+_DROP_STALE_COMMENTS = """
+DELETE FROM stage_comments sc
+USING stage_posts s, posts p, comments c
+WHERE s.shortcode = sc.shortcode AND p.shortcode = s.shortcode AND s.last_seen < p.last_seen
+  AND c.comment_id = sc.comment_id
 """
 
 _MERGE_COMMENTS = """
@@ -162,13 +176,32 @@ ON CONFLICT (stage, source, reason) DO UPDATE SET rejected_at = now()
 """
 
 
+# A rejected input's own text is hostile by definition: cleaned like any text and cut to a
+# length the (stage, source, reason) index takes (a B-tree entry holds about 2,700 bytes).
+_MAX_SOURCE, _MAX_REASON = 200, 300
+
+
+def _clipped(value: str, limit: int) -> str:
+    cleaned = clean_text(value) or ""
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\u2026"
+
+
 def record_rejection(
     connection: Connection, stage: str, source: str, reason: str, payload: str | None = None
 ) -> None:
-    """Keep a rejected input (once per stage, source and reason) so it can be inspected."""
+    """Keep a rejected input (once per stage, source and reason) so it can be inspected.
+
+    ``source`` and ``reason`` are cleaned (NUL bytes, lone surrogates) and cut short; the
+    payload is cleaned and kept whole.
+    """
     connection.execute(
         text(_REJECT),
-        {"stage": stage, "source": source, "reason": reason, "payload": payload},
+        {
+            "stage": stage,
+            "source": _clipped(source, _MAX_SOURCE),
+            "reason": _clipped(reason, _MAX_REASON),
+            "payload": clean_text(payload),
+        },
     )
 
 
@@ -283,6 +316,7 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
         connection.exec_driver_sql(_MERGE_MEDIA)
     if prepared.comments:
         copy_rows(connection, "stage_comments", COMMENT_COLUMNS, prepared.comments)
+        connection.exec_driver_sql(_DROP_STALE_COMMENTS)
         connection.exec_driver_sql(_MERGE_COMMENTS)
     return UpsertResult(inserted=inserted, updated=merged - inserted, rejected=rejected)
 
@@ -359,7 +393,7 @@ def upsert_profiles(connection: Connection, profiles: Iterable[ProfileRecord]) -
             "following": clean_count(p.following, "following", name),
             "is_verified": p.is_verified,
             "is_business": p.is_business,
-            "fetched_at": clean_time(p.fetched_at),
+            "fetched_at": clean_time(p.fetched_at) or MIN_TIME,
         }
         for name, p in latest.items()
     ]
