@@ -350,6 +350,38 @@ def test_weeks_built_before_the_garment_share_get_no_events_and_say_so(
             {"day": monday + timedelta(weeks=9, days=6)},
         )
     with caplog.at_level("WARNING"), engine.begin() as connection:
-        counts = build_models(connection, settings, monday)
+        counts = build_models(connection, settings, monday, "m")
     assert (counts.fits, counts.events) == (1, 0)
     assert "1 attribute series have weeks built before the garment share" in caplog.text
+
+
+def test_the_models_read_the_configured_detector_versions_weeks_only(
+    engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Weeks built from an older checkpoint's boxes neither enter the fits nor go unsaid."""
+    monday = date(2026, 3, 2)
+    weekly = [
+        {"week": monday + timedelta(weeks=w), "posts": 80 if w < 4 else 20,
+         "version": "old" if w < 4 else "new"}
+        for w in range(14)
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO trend_attribute_weekly (week, city, attribute_kind, attribute, "
+                "posts, total, share, lower, upper, boxed_posts, garment_share, "
+                "garment_share_se, model_version) VALUES (:week, 'Paris', 'colour', 'Red', "
+                ":posts, 100, :posts / 100.0, 0, 1, 100, :posts / 100.0, 0.01, :version)"
+            ),
+            weekly,
+        )
+        connection.execute(
+            text("INSERT INTO trend_build_days (day) VALUES (:day)"),
+            {"day": monday + timedelta(weeks=13, days=6)},
+        )
+    with caplog.at_level("WARNING"), engine.begin() as connection:
+        counts = build_models(connection, settings, monday, "new")
+    fit = rows(engine, "SELECT weeks, first_week, mean_share FROM trend_attribute_fits")
+    assert counts.fits == 1
+    assert fit == [(10, monday + timedelta(weeks=4), pytest.approx(0.2))]
+    assert "4 weeks (2026-03-02 .. 2026-03-23) were built from another detector" in caplog.text

@@ -144,7 +144,7 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
         logger.debug("peaks judged: %.2f s", time.perf_counter() - started)
         for name in ANATOMY_TABLES:
             run_sql(connection, name, {**params, "start": start, "end": end})
-        models = build_models(connection, settings, start)
+        models = build_models(connection, settings, start, version)
         logger.debug("models: %.2f s in all so far", time.perf_counter() - started)
         activity_rows, weekly_rows = connection.execute(
             text(

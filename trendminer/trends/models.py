@@ -95,16 +95,18 @@ class WeeklySeries:
     boxed: np.ndarray
 
 
-def _series(connection: Connection, through: date) -> Iterator[WeeklySeries]:
-    """Each city x attribute series, zero-filled over the weeks its city has posts."""
+def _series(connection: Connection, through: date, version: str) -> Iterator[WeeklySeries]:
+    """Each city x attribute series of the model ``version``, zero-filled over the weeks its
+    city has posts."""
+    _warn_other_versions(connection, through, version)
     rows = connection.execute(
         text(
             "SELECT city, attribute_kind, attribute, week, posts, total, boxed_posts, "
             "garment_share, garment_share_se "
-            "FROM trend_attribute_weekly WHERE week <= :through "
+            "FROM trend_attribute_weekly WHERE week <= :through AND model_version = :version "
             "ORDER BY city, attribute_kind, attribute, week"
         ),
-        {"through": through},
+        {"through": through, "version": version},
     ).all()
     city_weeks: dict[str, dict[int, tuple[int, int]]] = {}
     for row in rows:
@@ -152,8 +154,30 @@ def _series(connection: Connection, through: date) -> Iterator[WeeklySeries]:
         )
 
 
-def build_models(connection: Connection, settings: Settings, start: date) -> ModelCounts:
-    """Refit the model tables when the window touched a complete week."""
+def _warn_other_versions(connection: Connection, through: date, version: str) -> None:
+    """Weeks built from another model's detections are left out of the fits: say which."""
+    other = connection.execute(
+        text(
+            "SELECT min(week), max(week), count(DISTINCT week) FROM trend_attribute_weekly "
+            "WHERE week <= :through AND model_version <> :version"
+        ),
+        {"through": through, "version": version},
+    ).one()
+    if other[2]:
+        logger.warning(
+            "%d weeks (%s .. %s) were built from another detector version than %s and are left "
+            "out of the attribute models; `trendminer trends build --start %s --end %s` "
+            "rebuilds them from %s",
+            other[2], other[0], other[1], version, other[0], other[1] + timedelta(days=6),
+            version,
+        )  # fmt: skip
+
+
+def build_models(
+    connection: Connection, settings: Settings, start: date, version: str
+) -> ModelCounts:
+    """Refit the model tables from the weeks of the model ``version`` when the window touched
+    a complete week."""
     through = last_complete_week(connection)
     if through is None or start > through + timedelta(days=6):
         return ModelCounts()
@@ -164,7 +188,7 @@ def build_models(connection: Connection, settings: Settings, start: date) -> Mod
     shares: dict[tuple[str, str], dict[str, pd.Series]] = {}
     horizon = settings.forecast_weeks
     next_weeks = np.arange(1, horizon + 1) + _week_number(through)
-    every = list(_series(connection, through))
+    every = list(_series(connection, through, version))
     dispersions = pooled_dispersions(every)
     for series in every:
         key, weeks, posts, total = series.key, series.weeks, series.posts, series.total
