@@ -32,8 +32,12 @@ def test_db_status_and_help(trendminer_env: Path) -> None:
 
 
 def test_exclude_and_track_normalise_names(trendminer_env: Path) -> None:
-    assert trendminer("exclude", "add", "user", " @Some.Body ").returncode == 0
-    assert trendminer("exclude", "add", "hashtag", "#SALE").returncode == 0
+    added = trendminer("exclude", "add", "user", " @Some.Body ")
+    assert added.returncode == 0
+    assert "nothing to rebuild" in added.stderr  # no trend day built yet
+    deferred = trendminer("exclude", "add", "hashtag", "#SALE", "--no-rebuild")
+    assert deferred.returncode == 0
+    assert "trendminer trends build" in deferred.stderr
     assert trendminer("track", "add", "@Influencer_1").returncode == 0
     assert trendminer("exclude", "list", "user").stdout.split() == ["some.body"]
     assert trendminer("exclude", "list", "hashtag").stdout.split() == ["sale"]
@@ -48,6 +52,13 @@ def test_bad_names_give_a_clear_error(trendminer_env: Path, name: str) -> None:
     assert result.returncode == 1
     assert "not an Instagram user name" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_name_fails_before_the_database_is_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRENDMINER_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nowhere")
+    result = trendminer("exclude", "add", "user", "two words")
+    assert result.returncode == 1
+    assert "not an Instagram user name" in result.stderr
 
 
 def test_embedded_database_starts_and_stops(

@@ -6,9 +6,11 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
-from trendminer.cli.common import clean_errors, database
+from trendminer.cli.common import clean_errors, database, settings
 from trendminer.lists import NameList, add_name, list_names, remove_name
+from trendminer.trends.list_changes import rebuild_after_change
 
 exclude_app = typer.Typer(
     help="Exclusion lists: users and hashtags left out everywhere.", no_args_is_help=True
@@ -29,20 +31,28 @@ def _exclusion(kind: ExclusionKind) -> NameList:
 
 KindArg = Annotated[ExclusionKind, typer.Argument(help="user or hashtag")]
 NameArg = Annotated[str, typer.Argument(help="Name, with or without a leading @ or #.")]
+NoRebuildOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-rebuild",
+        help="Change the list only; rebuild later with `trendminer trends build` (for many "
+        "changes at once).",
+    ),
+]
 
 
 @exclude_app.command("add")
 @clean_errors
-def exclude_add(kind: KindArg, name: NameArg) -> None:
-    """Exclude a user or hashtag from every trend table."""
-    _add(_exclusion(kind), name)
+def exclude_add(kind: KindArg, name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
+    """Exclude a user or hashtag from every trend table, and rebuild the days it touched."""
+    _add(_exclusion(kind), name, rebuild=not no_rebuild)
 
 
 @exclude_app.command("remove")
 @clean_errors
-def exclude_remove(kind: KindArg, name: NameArg) -> None:
-    """Stop excluding a user or hashtag."""
-    _remove(_exclusion(kind), name)
+def exclude_remove(kind: KindArg, name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
+    """Stop excluding a user or hashtag, and rebuild the days it touches."""
+    _remove(_exclusion(kind), name, rebuild=not no_rebuild)
 
 
 @exclude_app.command("list")
@@ -54,16 +64,17 @@ def exclude_list(kind: KindArg) -> None:
 
 @track_app.command("add")
 @clean_errors
-def track_add(name: NameArg) -> None:
-    """Track an influencer: collect their profile's posts whatever hashtags they use."""
-    _add(NameList.TRACKED_INFLUENCERS, name)
+def track_add(name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
+    """Track an influencer: collect their profile's posts whatever hashtags they use, and
+    build their daily series over the days already built."""
+    _add(NameList.TRACKED_INFLUENCERS, name, rebuild=not no_rebuild)
 
 
 @track_app.command("remove")
 @clean_errors
-def track_remove(name: NameArg) -> None:
-    """Stop tracking an influencer."""
-    _remove(NameList.TRACKED_INFLUENCERS, name)
+def track_remove(name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
+    """Stop tracking an influencer, and drop their daily series."""
+    _remove(NameList.TRACKED_INFLUENCERS, name, rebuild=not no_rebuild)
 
 
 @track_app.command("list")
@@ -73,16 +84,37 @@ def track_list() -> None:
     _list(NameList.TRACKED_INFLUENCERS)
 
 
-def _add(name_list: NameList, raw: str) -> None:
-    with database() as engine, engine.begin() as connection:
-        name, added = add_name(connection, name_list, raw)
-    typer.echo(f"{name}: {'added' if added else 'already listed'}", err=True)
+def _add(name_list: NameList, raw: str, *, rebuild: bool) -> None:
+    name_list.normalise(raw)  # a bad name fails before the database is touched
+    with database() as engine:
+        with engine.begin() as connection:
+            name, added = add_name(connection, name_list, raw)
+        typer.echo(f"{name}: {'added' if added else 'already listed'}", err=True)
+        if added:
+            _rebuild(engine, name_list, name, rebuild)
 
 
-def _remove(name_list: NameList, raw: str) -> None:
-    with database() as engine, engine.begin() as connection:
-        name, removed = remove_name(connection, name_list, raw)
-    typer.echo(f"{name}: {'removed' if removed else 'was not listed'}", err=True)
+def _remove(name_list: NameList, raw: str, *, rebuild: bool) -> None:
+    name_list.normalise(raw)
+    with database() as engine:
+        with engine.begin() as connection:
+            name, removed = remove_name(connection, name_list, raw)
+        typer.echo(f"{name}: {'removed' if removed else 'was not listed'}", err=True)
+        if removed:
+            _rebuild(engine, name_list, name, rebuild)
+
+
+def _rebuild(engine: Engine, name_list: NameList, name: str, rebuild: bool) -> None:
+    """Rebuild the trend tables over the days the change touched (or say how to)."""
+    if not rebuild:
+        typer.echo("trend tables not rebuilt: run `trendminer trends build` over the days "
+                   f"of {name}'s posts", err=True)  # fmt: skip
+        return
+    result = rebuild_after_change(engine, settings(), name_list, name)
+    if result is None:
+        typer.echo("no built trend day touched: nothing to rebuild", err=True)
+    else:
+        typer.echo(f"trend tables rebuilt over {result.days} days", err=True)
 
 
 def _list(name_list: NameList) -> None:

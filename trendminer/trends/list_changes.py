@@ -1,0 +1,69 @@
+"""Rebuild what a change of the exclusion or tracking lists touches.
+
+A name touches the local days of its posts (an excluded or tracked user's own posts, the posts
+carrying an excluded hashtag) and, for a user, of the posts they commented on (comments count
+in the sentiment tables). Every built day from the first touched day to the last built day is
+rebuilt: the later days' peaks were judged against baselines that read the touched days.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from sqlalchemy import Connection, Engine, text
+
+from trendminer.lists import NameList
+from trendminer.settings import Settings
+from trendminer.trends.build import TrendsResult, build_trends
+
+logger = logging.getLogger(__name__)
+
+_LOCAL_DAY = "CAST(p.taken_at AT TIME ZONE COALESCE(p.timezone, 'UTC') AS date)"
+_TOUCHED_BY_USER = f"""
+SELECT min({_LOCAL_DAY}), max({_LOCAL_DAY}) FROM posts p
+WHERE p.owner = :name
+   OR p.shortcode IN (SELECT c.shortcode FROM comments c WHERE c.owner = :name)
+"""
+_TOUCHED_BY_HASHTAG = f"""
+SELECT min({_LOCAL_DAY}), max({_LOCAL_DAY}) FROM posts p
+WHERE p.shortcode IN (SELECT ph.shortcode FROM post_hashtags ph WHERE ph.hashtag = :name)
+"""
+
+
+def touched_days(
+    connection: Connection, name_list: NameList, name: str
+) -> tuple[date, date] | None:
+    """The first and last local day of the posts that ``name`` (normalised) bears on."""
+    sql = _TOUCHED_BY_HASHTAG if name_list is NameList.EXCLUDED_HASHTAGS else _TOUCHED_BY_USER
+    first, last = connection.execute(text(sql), {"name": name}).one()
+    return None if first is None else (first, last)
+
+
+def rebuild_window(
+    connection: Connection, name_list: NameList, name: str
+) -> tuple[date, date] | None:
+    """The built days a change of ``name`` on ``name_list`` touches, or None when none."""
+    touched = touched_days(connection, name_list, name)
+    first_built, last_built = connection.execute(
+        text("SELECT min(day), max(day) FROM trend_build_days")
+    ).one()
+    if touched is None or last_built is None:
+        return None
+    start = max(touched[0], first_built)
+    return (start, last_built) if start <= last_built else None
+
+
+def rebuild_after_change(
+    engine: Engine, settings: Settings, name_list: NameList, name: str
+) -> TrendsResult | None:
+    """Rebuild the trend tables over what the change of ``name`` touched (None: nothing)."""
+    with engine.connect() as connection:
+        window = rebuild_window(connection, name_list, name)
+    if window is None:
+        logger.info("%s %s touches no built day: nothing to rebuild", name_list.value, name)
+        return None
+    logger.info(
+        "%s %s changed: rebuilding the trend tables %s .. %s", name_list.value, name, *window
+    )
+    return build_trends(engine, settings, *window)
