@@ -61,6 +61,27 @@ def test_a_bad_name_fails_before_the_database_is_reached(monkeypatch: pytest.Mon
     assert "not an Instagram user name" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://someone:s3cr3t@127.0.0.1:1/nowhere", "cannot reach the database"),
+        (
+            "postgresql://someone:s3cr3t@127.0.0.1:port/nowhere",
+            "URL (TRENDMINER_DATABASE_URL) is malformed",
+        ),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, url: str, message: str
+) -> None:
+    monkeypatch.setenv("TRENDMINER_DATABASE_URL", url)
+    result = trendminer("db", "status")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cr3t" not in result.stderr
+
+
 def test_embedded_database_starts_and_stops(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from trendminer.errors import ConfigurationError
 from trendminer.settings import Settings
 
 
@@ -34,3 +35,23 @@ def test_database_password_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> No
     settings = Settings()
     assert "hunter2" not in repr(settings)
     assert "hunter2" not in str(settings.model_dump())
+
+
+def test_an_empty_variable_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docker compose passes an unset ``${VAR:-}`` as an empty string."""
+    for name in ("DETECTOR_CHECKPOINT", "INSTAGRAM_SESSION_FILE", "MODEL_VERSION", "DATA_DIR",
+                 "DATABASE_URL"):  # fmt: skip
+        monkeypatch.setenv(f"TRENDMINER_{name}", "")
+    settings = Settings()
+    assert settings.detector_checkpoint is None
+    assert settings.instagram_session_file is None
+    assert settings.model_version is None
+    assert settings.data_dir == Path(".trendminer")
+    assert settings.database_url is None
+    assert Settings(detector_checkpoint=" ").detector_checkpoint is None
+
+
+def test_a_config_file_that_is_not_there_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRENDMINER_CONFIG", "/nowhere/goood.toml")
+    with pytest.raises(ConfigurationError, match=r"goood\.toml, which is not a file"):
+        Settings()

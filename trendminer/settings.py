@@ -1,7 +1,9 @@
 """The one settings object: environment (``TRENDMINER_*``), an optional TOML file, defaults.
 
 Precedence, highest first: keyword arguments, environment variables, the TOML file named by
-``TRENDMINER_CONFIG`` (or ``./trendminer.toml`` when it exists), the defaults below.
+``TRENDMINER_CONFIG`` (or ``./trendminer.toml`` when it exists), the defaults below. An empty
+value (``TRENDMINER_DETECTOR_CHECKPOINT=``, as docker compose passes an unset variable) means
+the default, never the current folder.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from trendminer.errors import ConfigurationError
 
 DEFAULT_HASHTAGS = ("outfit", "streetstyle", "streetoutfit")
 # Reporting cities and their aliases (names, neighbourhoods); see trendminer.enrich.trend_cities.
@@ -57,6 +61,10 @@ DEFAULT_TREND_CITIES: dict[str, list[str]] = {
 def _config_file() -> Path | None:
     explicit = os.environ.get("TRENDMINER_CONFIG")
     if explicit:
+        if not Path(explicit).is_file():
+            raise ConfigurationError(
+                f"TRENDMINER_CONFIG names {explicit}, which is not a file: fix the path or unset it"
+            )
         return Path(explicit)
     local = Path("trendminer.toml")
     return local if local.exists() else None
@@ -65,7 +73,9 @@ def _config_file() -> Path | None:
 class Settings(BaseSettings):
     """Everything TrendMiner can be told; see README's "Configuration" table."""
 
-    model_config = SettingsConfigDict(env_prefix="TRENDMINER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TRENDMINER_", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: SecretStr | None = Field(
         default=None,
@@ -188,6 +198,14 @@ class Settings(BaseSettings):
     collect_profiles_per_run: int = Field(
         default=200, ge=0, description="Owner profiles fetched per Instagram run; 0: none."
     )
+
+    @field_validator(
+        "detector_checkpoint", "model_version", "instagram_session_file", "instagram_username",
+        "instagram_cookies_browser", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("hashtags")
     @classmethod

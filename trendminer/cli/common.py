@@ -10,7 +10,9 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from trendminer.db import migrate
 from trendminer.db.connection import engine_from_settings
@@ -50,14 +52,23 @@ def database(*, upgrade: bool = True) -> Iterator[Engine]:
 
 
 def clean_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn TrendMinerError into a one-line message on standard error and exit code 1."""
+    """Turn TrendMinerError, invalid settings and an unreachable database into a short message
+    on standard error and exit code 1 (no traceback; no URL, so no password)."""
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except TrendMinerError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=1) from exc
+            message = str(exc)
+        except ValidationError as exc:
+            message = f"invalid settings: {exc}"
+        except ArgumentError as exc:
+            message = f"invalid database URL: {exc}"
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()
+            message = f"cannot reach the database: {reason[0] if reason else exc}"
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code=1)
 
     return wrapper

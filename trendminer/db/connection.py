@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from trendminer.db.embedded import embedded_url
+from trendminer.errors import ConfigurationError
 from trendminer.settings import Settings
 
 APPLICATION_NAME = "trendminer"
@@ -16,17 +18,28 @@ APPLICATION_NAME = "trendminer"
 SESSION_OPTIONS = "-c timezone=UTC -c jit=off"
 
 
+def _parsed(url: str) -> URL:
+    """The URL parsed; a malformed one is a ConfigurationError that does not repeat it (it may
+    hold a password)."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigurationError(
+            f"the database URL (TRENDMINER_DATABASE_URL) is malformed: {exc}"
+        ) from None
+
+
 def libpq_url(settings: Settings) -> str:
     """The libpq URL (``postgresql://…``, no driver suffix) psql or a BI tool can use."""
     if settings.database_url is None or not settings.database_url.get_secret_value():
         return embedded_url(settings.data_dir, database="postgres")
-    url = make_url(settings.database_url.get_secret_value())
+    url = _parsed(settings.database_url.get_secret_value())
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def sqlalchemy_url(url: str) -> str:
     """``postgresql://…`` → ``postgresql+psycopg2://…`` (leaves an explicit driver alone)."""
-    parsed = make_url(url)
+    parsed = _parsed(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg2")
     return parsed.render_as_string(hide_password=False)
