@@ -77,7 +77,7 @@ def test_peak_anatomy_lists_its_influencers_and_cities(hand_built: HandBuilt) ->
     page = (folder / "index.html").read_text()
     assert "Activity peak · 2026-06-02 · all hashtags, Paris" in page
     assert "found on the 2 days from 2026-06-01, which rose together" in page
-    assert "<td>anna.style</td><td>Paris</td>" in page
+    assert "<td><bdi>anna.style</bdi></td><td>Paris</td>" in page
 
 
 def test_text_from_users_is_escaped(hand_built: HandBuilt) -> None:
@@ -86,7 +86,7 @@ def test_text_from_users_is_escaped(hand_built: HandBuilt) -> None:
     assert "<script" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(&quot;caption&quot;)&lt;/script&gt;" in html
-    assert "#&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "#<bdi>&lt;img src=x onerror=alert(1)&gt;</bdi>" in html  # isolated: no bidi spill
     assert HOSTILE_CAPTION not in html
     assert HOSTILE_TERM not in html
 

@@ -63,15 +63,27 @@ def export_query(table: str) -> str:
     return f"SELECT * FROM {table} AS t WHERE {where} ORDER BY {order}"  # names: constants above
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): a user
+# name or keyword like '=HYPERLINK(...)' is written with a leading apostrophe, as OWASP advises.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_value(value: Any) -> str:
-    """How a database value is written in a CSV cell (empty for NULL, ISO dates, ``;`` lists)."""
+    """How a database value is written in a CSV cell (empty for NULL, ISO dates, ``;`` lists,
+    text that a spreadsheet would run as a formula defused with a leading ``'``)."""
     if value is None:
         return ""
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return ";".join(csv_value(item) for item in value)
+        return _defused(";".join(csv_value(item) for item in value))
+    if isinstance(value, str):
+        return _defused(value)
     return str(value)
+
+
+def _defused(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

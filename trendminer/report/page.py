@@ -98,6 +98,12 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def user_text(value: object) -> str:
+    """Text a user wrote (a name, caption, hashtag), escaped and isolated in ``<bdi>``: its
+    right-to-left marks or overrides never reorder the page's text around it."""
+    return f"<bdi>{esc(value)}</bdi>"
+
+
 def _pct(value: float | None, digits: int = 1) -> str:
     return DASH if value is None else f"{value * 100:.{digits}f}%"
 
@@ -192,7 +198,7 @@ def _peak(peak: Peak) -> str:
         size = f"negative share {_pct(peak.value)} against a baseline of {_pct(peak.baseline)}"
     rows = [
         (
-            esc(i.username),
+            user_text(i.username),
             esc(i.home_city or "unknown"),
             f"{i.posts:,}",
             f"{i.likes:,}",
@@ -219,8 +225,8 @@ def _peak(peak: Peak) -> str:
         if rows
         else _none("No influencer breakdown for this peak.")
     )
-    tags = ", ".join(f"#{esc(tag)}" for tag in peak.hashtags) or "none"
-    words = ", ".join(esc(word) for word in peak.keywords) or "none"
+    tags = ", ".join(f"#{user_text(tag)}" for tag in peak.hashtags) or "none"
+    words = ", ".join(user_text(word) for word in peak.keywords) or "none"
     return (
         f'<article class="peak"><h3>{title} · {esc(peak.day)} · '
         f"{esc(_scope(peak.hashtag, peak.city))}</h3>"
@@ -244,8 +250,8 @@ def _peak_row(peak: Peak) -> tuple[str, ...]:
         "activity" if peak.kind == "activity" else "negative sentiment",
         esc(_scope(peak.hashtag, peak.city)),
         _label(peak.label),
-        esc(f"{top.username} ({_pct(top.share, 0)})") if top else DASH,
-        ", ".join(f"#{esc(tag)}" for tag in peak.hashtags[:3]) or DASH,
+        f"{user_text(top.username)} ({esc(_pct(top.share, 0))})" if top else DASH,
+        ", ".join(f"#{user_text(tag)}" for tag in peak.hashtags[:3]) or DASH,
     )
 
 
@@ -327,14 +333,14 @@ def _event(index: int, event: AttributeEvent, assets: PageAssets) -> str:
         figures.append(
             f'<figure><img src="{esc(file)}" '
             f'alt="{esc(event.attribute)} worn in post {esc(crop.shortcode)}">'
-            f"<figcaption>@{esc(crop.owner)}: {esc(caption)}</figcaption></figure>"
+            f"<figcaption>@{user_text(crop.owner)}: {user_text(caption)}</figcaption></figure>"
         )
     crops = (
         f'<div class="crops">{"".join(figures)}</div>'
         if figures
         else _none("No garment crop available.")
     )
-    words = ", ".join(esc(k) for k in event.keywords) or "none"
+    words = ", ".join(user_text(k) for k in event.keywords) or "none"
     where = "all cities" if event.city == "*" else event.city
     return (
         f"<h3>{esc(event.attribute)} ({esc(event.kind)}) in {esc(where)}, weeks of "
@@ -378,7 +384,7 @@ def _influence(data: ReportData) -> str:
 def _tracked(data: ReportData) -> str:
     rows = [
         (
-            esc(t.username),
+            user_text(t.username),
             f"{t.posts:,}",
             f"{t.likes:,}",
             _num(t.mean_sentiment),
