@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.dags.conftest import DAG_FILES, ROOT, airflow_environment
+from trendminer.errors import ConfigurationError, InvalidNameError, RetriableError
 from trendminer.orchestration.tags import Tag
 
 if TYPE_CHECKING:
@@ -105,6 +107,25 @@ def test_dag_policy(dagbag: DagBag, dag_id: str) -> None:
         assert task.retries >= 2, task.task_id
         assert task.retry_exponential_backoff > 0, task.task_id
         assert task.python_callable.__doc__, f"{task.task_id} has no docstring"
+        assert type(task.retry_policy).__name__ == "TrendMinerRetryPolicy", task.task_id
+
+
+def test_transient_failures_retry_after_the_wait_they_name(airflow_home: Path) -> None:
+    from airflow.sdk import RetryAction
+
+    from trendminer.orchestration.defaults import DEFAULT_ARGS
+
+    policy = DEFAULT_ARGS["retry_policy"]
+    rate_limited = policy.evaluate(RetriableError("429", retry_after_s=900), 1, 3)
+    assert (rate_limited.action, rate_limited.retry_delay) == (
+        RetryAction.RETRY,
+        timedelta(minutes=15),
+    )
+    endless = policy.evaluate(RetriableError("429", retry_after_s=10**7), 1, 3)
+    assert endless.retry_delay == timedelta(hours=2)
+    assert policy.evaluate(ConfigurationError("bad"), 1, 3).action == RetryAction.FAIL
+    assert policy.evaluate(InvalidNameError("bad"), 1, 3).action == RetryAction.FAIL
+    assert policy.evaluate(OSError("disk"), 1, 3).action == RetryAction.DEFAULT
 
 
 def test_assets_chain_the_dags(dagbag: DagBag) -> None:
