@@ -94,8 +94,11 @@ def trendminer_collect() -> None:
         from pathlib import Path
 
         from trendminer.collect import import_archive as import_folder
+        from trendminer.errors import ConfigurationError
         from trendminer.orchestration.runtime import task_engine, task_settings
 
+        if not params["archive_path"].strip():  # "" would be the worker's current folder
+            raise ConfigurationError("an archive run needs archive_path: the folder to import")
         settings = task_settings()
         with task_engine(settings) as engine:
             return import_folder(engine, settings, Path(params["archive_path"])).as_dict()

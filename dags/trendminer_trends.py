@@ -3,9 +3,12 @@
 
 Rebuilds the trend tables (daily activity and its peaks, negative-sentiment peaks, influencer
 breakdowns, city-by-attribute shares, events, forecasts, city influence) for its data interval,
-one day a run. Each table is rebuilt idempotently per window, so a backfill of a past range
-(`airflow backfill create --dag-id trendminer_trends --from-date … --to-date …`) gives the
-same tables as the daily runs did. A manual run may name a window (`start`, `end`).
+one day a run. A local day ends up to 12 hours after its UTC day (UTC-12), so the run first
+waits until `TRENDMINER_TRENDS_SETTLE_HOURS` (14) have passed since its interval's end: the day
+is then over everywhere and its posts are collected and enriched. Each table is rebuilt
+idempotently per window, so a backfill of a past range (`airflow backfill create --dag-id
+trendminer_trends --from-date … --to-date …`, no wait: those days are long over) gives the same
+tables as the daily runs did. A manual run may name a window (`start`, `end`), built at once.
 
 Marks the asset `trendminer.trend_tables` with the window it built, which starts
 `trendminer_report`.
@@ -42,6 +45,17 @@ from trendminer.orchestration.tags import Tag
     },
 )
 def trendminer_trends() -> None:
+    @task.sensor(poke_interval=15 * 60, timeout=24 * 3600, mode="reschedule")
+    def wait_until_the_days_have_ended(params: dict[str, Any], data_interval_end: datetime) -> bool:
+        """Wait until the run's local days are over in every time zone and their posts are in
+        (TRENDMINER_TRENDS_SETTLE_HOURS after the interval's UTC end; a day is built once, and
+        a published peak never changes); a window named by the params is built at once."""
+        if params["start"] or params["end"]:
+            return True
+        from trendminer.orchestration.runtime import days_settled, task_settings
+
+        return days_settled(data_interval_end, task_settings().trends_settle_hours)
+
     @task(outlets=[TREND_TABLES])
     def build_trends(
         params: dict[str, Any],
@@ -67,7 +81,7 @@ def trendminer_trends() -> None:
         outlet_events[TREND_TABLES].extra = {"start": start.isoformat(), "end": end.isoformat()}
         return result.as_dict()
 
-    build_trends()
+    wait_until_the_days_have_ended() >> build_trends()
 
 
 trendminer_trends()

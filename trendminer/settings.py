@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         description="Per test of a run of weeks of a garment share; see trends/attributes.py.",
     )
     forecast_weeks: int = Field(default=4, ge=1)
+    trends_settle_hours: float = Field(
+        default=14.0,
+        ge=0.0,
+        description="Hours after a scheduled trends run's UTC day before it builds that day: "
+        "12 until the day ends in UTC-12, then time for the hourly collect and enrich.",
+    )
     upsert_batch_size: int = Field(default=5000, ge=1)
     nominatim_user_agent: str = "trendminer"
     nominatim_enabled: bool = False

@@ -129,3 +129,11 @@ def test_the_dags_chain_from_posts_to_report(
     with (folder / "trend_sentiment_days.csv").open(newline="") as handle:
         assert len(list(csv.DictReader(handle))) == window_rows
     assert "rianri.style" in (folder / "index.html").read_text()
+
+
+def test_an_archive_run_without_a_folder_fails_at_once(
+    airflow_db: Path, dagbag: DagBag, chain_env: Path
+) -> None:
+    run = dagbag.dags["trendminer_collect"].test(run_conf={"source": "archive"})
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["import_archive"] == "failed"  # not an import of the worker's folder

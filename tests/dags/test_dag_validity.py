@@ -110,6 +110,13 @@ def test_dag_policy(dagbag: DagBag, dag_id: str) -> None:
         assert type(task.retry_policy).__name__ == "TrendMinerRetryPolicy", task.task_id
 
 
+def test_trends_wait_for_the_days_to_end_before_building(dagbag: DagBag) -> None:
+    dag = dagbag.dags["trendminer_trends"]
+    wait = dag.get_task("wait_until_the_days_have_ended")
+    assert wait.downstream_task_ids == {"build_trends"}
+    assert wait.mode == "reschedule"  # no worker slot held while it waits
+
+
 def test_transient_failures_retry_after_the_wait_they_name(airflow_home: Path) -> None:
     from airflow.sdk import RetryAction
 

@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from trendminer.errors import ConfigurationError
-from trendminer.orchestration.runtime import connection_url, event_days, interval_days, parse_day
+from trendminer.orchestration.runtime import (
+    connection_url,
+    days_settled,
+    event_days,
+    interval_days,
+    parse_day,
+)
 
 
 def test_a_daily_interval_is_its_one_day() -> None:
@@ -52,3 +58,11 @@ def test_connection_url_quotes_the_password() -> None:
 def test_connection_url_needs_a_host() -> None:
     with pytest.raises(ConfigurationError, match="no host"):
         connection_url(host=None, port=None, login=None, password=None, schema=None)
+
+
+def test_a_day_is_settled_when_every_time_zone_has_ended_it_and_its_posts_are_in() -> None:
+    end = datetime(2026, 3, 2, tzinfo=UTC)  # the interval of local day 2026-03-01
+    # 20:00 in Los Angeles, 14:00 in Pago Pago: the day is not over there yet
+    assert not days_settled(end, 14, now=datetime(2026, 3, 2, 4, tzinfo=UTC))
+    assert not days_settled(end, 14, now=datetime(2026, 3, 2, 13, 59, tzinfo=UTC))
+    assert days_settled(end, 14, now=datetime(2026, 3, 2, 14, tzinfo=UTC))

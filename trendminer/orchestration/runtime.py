@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -93,6 +93,12 @@ def interval_days(start: datetime, end: datetime) -> tuple[date, date]:
         day = (end - timedelta(days=1)).date()
         return day, day
     return start.date(), (end - timedelta(microseconds=1)).date()
+
+
+def days_settled(interval_end: datetime, settle_hours: float, now: datetime | None = None) -> bool:
+    """Whether the local days of a data interval ending at ``interval_end`` are over in every
+    time zone and their posts are in: ``settle_hours`` have passed since the interval's end."""
+    return (now or datetime.now(UTC)) >= interval_end + timedelta(hours=settle_hours)
 
 
 def parse_day(value: str | date | None, *, name: str) -> date | None:
