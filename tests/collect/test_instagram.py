@@ -256,6 +256,55 @@ def test_instagram_429_saves_state_and_asks_for_a_retry_later(
     )
 
 
+def test_instagram_429_on_the_first_page_keeps_the_saved_position(
+    engine: Engine, settings: Settings
+) -> None:
+    first = _posts(0, 4)
+    too_many = {"status": 429, "json": {"message": "Please wait a few minutes", "status": "fail"}}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, first, "c1")
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request("c1"), **too_many)
+        _add_pictures(rsps, first)
+        with pytest.raises(RetriableError):
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    saved = _stored(engine)["state"].resume_state
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request(None), **too_many)
+        with pytest.raises(RetriableError):
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert _stored(engine)["state"].resume_state == saved  # the retry goes on from page 2
+
+
+def test_instagram_max_posts_stops_and_the_next_run_goes_on_to_the_watermark(
+    engine: Engine, settings: Settings
+) -> None:
+    pages = [_posts(0, 4), _posts(4, 2)]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")
+        _add_pictures(rsps, pages[0][:3])
+        limited = collect_instagram(engine, settings, hashtags=["outfit"], max_posts=3,
+                                    loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert limited.posts == 3
+    stored = _stored(engine)
+    assert stored["state"].watermark is None  # the older posts are still to come
+    assert stored["state"].resume_state is not None
+    assert "max_posts" in stored["state"].last_status
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")  # instaloader's iterator asks page 1 before thawing
+        _add_page(rsps, "c1", pages[1], None)
+        _add_pictures(rsps, pages[0][2:] + pages[1])  # the post it stopped on is re-read
+        rest = collect_instagram(engine, settings, hashtags=["outfit"],
+                                 loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert (rest.inserted, rest.updated) == (3, 1)
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(pages[0] + pages[1])
+    assert stored["state"].watermark == BASE + timedelta(hours=100)
+    assert stored["state"].resume_state is None
+
+
 @pytest.mark.parametrize(
     ("response", "error", "words"),
     [

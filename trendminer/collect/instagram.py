@@ -329,6 +329,7 @@ class FeedCollector:
         frozen: FrozenNodeIterator | None = None
         result = CollectResult()
         seen = 0
+        limited = False
         try:
             iterator = make_iterator()
             if saved.get("iterator"):
@@ -343,15 +344,23 @@ class FeedCollector:
                 newest = max(newest or record.taken_at, record.taken_at)
                 frozen = iterator.freeze()
                 if seen >= limit:
+                    limited = True
                     break
                 if len((frozen.remaining_data or {}).get("edges", ())) <= 1:  # page done
-                    result += self._flush(kind, name, page, frozen, newest)
+                    result += self._flush(kind, name, page, _resume(frozen, newest))
                     page = []
         except _REQUEST_ERRORS as exc:
             error = _translate(exc, where)
-            result += self._flush(kind, name, page, frozen, newest, error=error)
+            # Failing before the first post (a 429 on the first page) keeps the saved position.
+            resume = _resume(frozen, newest) if frozen is not None else state.resume_state
+            result += self._flush(kind, name, page, resume, error=error)
             raise error from exc
-        return result + self._flush(kind, name, page, None, newest, done=True)
+        if limited and frozen is not None:
+            # The posts between here and the watermark are still to come: the next run resumes
+            # from this position and moves the watermark only when it gets there.
+            logger.info("%s: stopped after %d posts (max_posts); the next run resumes", where, seen)
+            return result + self._flush(kind, name, page, _resume(frozen, newest), limited=True)
+        return result + self._flush(kind, name, page, None, done=True, newest=newest)
 
     def _record(self, post: Post, source_hashtags: tuple[str, ...]) -> PostRecord:
         node: dict[str, Any] = post._node  # the node as received: no further queries
@@ -392,21 +401,23 @@ class FeedCollector:
         kind: str,
         name: str,
         page: Sequence[PostRecord],
-        frozen: FrozenNodeIterator | None,
-        newest: datetime | None,
+        resume: dict[str, Any] | None,
         *,
         done: bool = False,
+        newest: datetime | None = None,
+        limited: bool = False,
         error: TrendMinerError | None = None,
     ) -> CollectResult:
-        """Download the page's pictures, then write its posts and the state in one transaction."""
+        """Download the page's pictures, then write its posts and the state in one transaction;
+        ``done`` moves the watermark to ``newest``, else ``resume`` is where the next run goes on.
+        """
         posts = self._with_pictures(page)
-        resume = None
-        if not done and frozen is not None:
-            resume = {
-                "iterator": frozen._asdict(),
-                "newest": newest.isoformat() if newest else None,
-            }
-        status = "ok" if done else f"error: {error}" if error else "running"
+        status = (
+            "ok" if done
+            else f"error: {error}" if error
+            else "ok: stopped at max_posts; the next run resumes" if limited
+            else "running"
+        )  # fmt: skip
         with self.engine.begin() as connection:
             written = upsert_posts(connection, posts)
             write_state(
@@ -415,7 +426,7 @@ class FeedCollector:
                 name,
                 status=status[:500],
                 watermark=newest if done else None,
-                resume_state=resume,
+                resume_state=None if done else resume,
             )
         media = [m for p in posts for m in p.media]
         if self.progress is not None:
@@ -474,6 +485,11 @@ def _pinned(post: Post) -> bool:
     """Whether a profile feed shows this post pinned at its top (out of time order)."""
     mobile = post._node.get("iphone_struct") or {}
     return bool(post._node.get("pinned_for_users") or mobile.get("timeline_pinned_user_ids"))
+
+
+def _resume(frozen: FrozenNodeIterator, newest: datetime | None) -> dict[str, Any]:
+    """The resume state of a feed: the frozen iterator and the newest post time seen so far."""
+    return {"iterator": frozen._asdict(), "newest": newest.isoformat() if newest else None}
 
 
 def _thaw(iterator: NodeIterator[Post], frozen: dict[str, Any], where: str) -> None:
