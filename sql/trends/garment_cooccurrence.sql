@@ -2,7 +2,8 @@
 -- each pair of garment classes (item_kind 'class') and of class+colour items ('class_colour',
 -- e.g. "Black boots" with "Red dress") seen in the same post, the posts with both, with each,
 -- the posts processed by the configured model, support (both / total) and lift
--- (both · total / (a · b); above 1 = worn together more than chance). City '*' = every city.
+-- (both · total / (a · b); above 1 = worn together more than chance), and the model version
+-- counted (model_version). City '*' = every city.
 -- Month-over-month change: see sql/queries/cooccurrence_change.sql.
 -- Every month overlapping :start..:end is recomputed whole (delete-and-insert). The '*' rows
 -- are sums of the city rows (every post has one city). Nested loops are off for this
@@ -16,7 +17,7 @@ SET LOCAL enable_nestloop = off;
 
 INSERT INTO trend_garment_cooccurrence
     (month, city, item_kind, item_a, item_b, posts_both, posts_a, posts_b, posts_total,
-     support, lift)
+     support, lift, model_version)
 WITH bounds AS (
     SELECT CAST(date_trunc('month', CAST(:start AS date)) AS date) AS first_day,
            CAST(date_trunc('month', CAST(:end AS date)) + interval '1 month - 1 day' AS date)
@@ -82,7 +83,7 @@ all_cities AS (
 )
 SELECT month, city, kind, item_a, item_b, both_n, a_n, b_n, total,
        CAST(both_n AS double precision) / total,
-       CAST(both_n AS double precision) * total / (a_n * b_n)
+       CAST(both_n AS double precision) * total / (a_n * b_n), :model_version
 FROM (SELECT * FROM city_rows UNION ALL SELECT * FROM all_cities) AS both_scopes;
 
 SET LOCAL enable_nestloop = on;

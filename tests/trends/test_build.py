@@ -288,10 +288,11 @@ def test_attribute_shares_cooccurrence_tracked_series_and_model_version(
     assert black == [(pytest.approx(1 / 3),)]
     boots = rows(
         engine,
-        "SELECT posts_both, posts_a, posts_b, posts_total, lift FROM trend_garment_cooccurrence "
+        "SELECT posts_both, posts_a, posts_b, posts_total, lift, model_version "
+        "FROM trend_garment_cooccurrence "
         "WHERE city = '*' AND item_kind = 'class' AND item_a = 'boots' AND item_b = 'top'",
     )
-    assert boots == [(1, 2, 2, 4, 1.0)]
+    assert boots == [(1, 2, 2, 4, 1.0, "ssdlite-test-1")]
     tracked = rows(
         engine, "SELECT username, posts, garments, garment_classes FROM trend_influencer_daily"
     )
