@@ -25,13 +25,15 @@ USER 50000:0
 RUN pip install --no-cache-dir --index-url "https://download.pytorch.org/whl/${TORCH_VARIANT}" \
         "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}"
 
+# sql/ before the install: trendminer/trends/sql is a link to ../../sql/trends, and the package
+# ships the trend SQL only when the link resolves while pip builds it.
 COPY --chown=airflow:0 pyproject.toml README.md /opt/trendminer/
+COPY --chown=airflow:0 sql /opt/trendminer/sql
 COPY --chown=airflow:0 trendminer /opt/trendminer/trendminer
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "/opt/trendminer[vision,airflow]"
 
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 plugins /opt/airflow/plugins
-COPY --chown=airflow:0 sql /opt/trendminer/sql
 
 # Media, reports and caches live on the /data volume (see docker-compose.yml).
 ENV TRENDMINER_DATA_DIR=/data \

@@ -22,6 +22,9 @@ for variable in $(grep -oE '\$\{[A-Z0-9_]+:\?' docker-compose.yml | sed -E 's/^\
         missing=1
     fi
 done
-[ "$missing" -eq 0 ] && echo "ok -- .env.example lists every required variable"
+if [ "$missing" -ne 0 ]; then
+    exit 1
+fi
+echo "ok -- .env.example lists every required variable"
 
 "$TOOLS/bin/hadolint" --failure-threshold warning Dockerfile && echo "ok -- Dockerfile lint"
