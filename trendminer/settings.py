@@ -29,7 +29,7 @@ DEFAULT_TREND_CITIES: dict[str, list[str]] = {
     "New York": ["NYC", "New York City", "Manhattan", "Brooklyn", "Queens", "The Bronx", "Bronx",
                  "Staten Island", "SoHo", "Harlem", "Williamsburg"],
     "Los Angeles": ["LA", "Hollywood", "Santa Monica", "Venice Beach", "West Hollywood"],
-    "London": ["Soho", "Shoreditch", "Camden", "Notting Hill", "Westminster"],
+    "London": ["Shoreditch", "Camden", "Notting Hill", "Westminster"],  # "Soho": NYC's SoHo
     "Paris": ["Le Marais", "Montmartre", "Saint-Germain-des-Prés"],
     "Milan": ["Milano"],
     "Tokyo": ["Shibuya", "Harajuku", "Shinjuku", "Ginza"],

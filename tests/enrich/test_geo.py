@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sqlalchemy import Engine
 
 from trendminer.enrich.geocode import NameGeocoder
 from trendminer.enrich.stage import city_locator
@@ -67,6 +68,10 @@ def test_reporting_city_radius_and_aliases_follow_the_settings() -> None:
         ("London, Ontario, Canada", "London", "CA"),
         ("Lagos", "Lagos", "NG"),
         ("Sydney NSW", "Sydney", "AU"),
+        ("Soho, London", "London", "GB"),  # not New York's SoHo
+        ("SoHo, New York", "New York", "US"),
+        ("Los Angeles, CA", "Los Angeles", "US"),  # a US state's code, not Canada
+        ("Chicago, IL", "Chicago", "US"),
     ],
 )
 def test_names_match_the_gazetteer(
@@ -83,3 +88,20 @@ def test_unknown_names_stay_unplaced(locator: CityLocator) -> None:
     geocoder = NameGeocoder(Settings(nominatim_enabled=False), locator)
     assert geocoder.match_gazetteer("my happy place") is None
     assert geocoder.match_gazetteer("Eiffel Tower") is None
+
+
+def test_spellings_of_one_name_are_all_placed(locator: CityLocator, engine: Engine) -> None:
+    geocoder = NameGeocoder(Settings(nominatim_enabled=False), locator)
+    names = ["Paris", "paris", "Milano", "MILANO ", "Tokyo"]
+    with engine.connect() as connection:
+        placed = geocoder.resolve(connection, names)
+    assert set(placed) == set(names)
+    assert placed["Paris"] == placed["paris"]
+
+
+def test_districts_are_lifted_to_their_city_not_to_a_district() -> None:
+    """Outside every reporting city's radius: Koganei's big neighbour Setagaya is itself a part
+    of Tokyo, and Tláhuac's Iztapalapa one of Mexico City."""
+    locator = city_locator(Settings(trend_cities={"Paris": []}))
+    found = locator.locate(np.array([35.7025, 19.2866]), np.array([139.5033, -99.0046]))
+    assert list(found.city) == ["Tokyo", "Mexico City"]

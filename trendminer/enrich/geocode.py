@@ -76,13 +76,17 @@ class NameGeocoder:
 
     def resolve(self, connection: Connection, names: Iterable[str]) -> dict[str, NamedPoint]:
         """Place every name that can be placed; names that cannot are left out."""
-        queries = {fold(name): name for name in names if name and fold(name)}
+        spellings: dict[str, list[str]] = {}  # "Paris" and "paris" are one query, two names
+        for name in names:
+            if name and fold(name):
+                spellings.setdefault(fold(name), []).append(name)
         cached = {
             row.query: row
-            for row in connection.execute(text(_READ_CACHE), {"queries": list(queries)})
+            for row in connection.execute(text(_READ_CACHE), {"queries": list(spellings)})
         }
         placed: dict[str, NamedPoint] = {}
-        for query, name in queries.items():
+        for query, same in spellings.items():
+            name = same[0]
             point: NamedPoint | None = None
             if query in cached:
                 row = cached[query]
@@ -93,7 +97,7 @@ class NameGeocoder:
             if point is None:
                 point = self.match_gazetteer(name)
             if point is not None:
-                placed[name] = point
+                placed.update(dict.fromkeys(same, point))
         return placed
 
     def _nominatim(self, connection: Connection, query: str, name: str) -> NamedPoint | None:
@@ -121,20 +125,31 @@ class NameGeocoder:
     def match_gazetteer(self, name: str) -> NamedPoint | None:
         """The offline match of a name (step 3 of the module docstring), if any."""
         gazetteer = self.locator.gazetteer
-        trend = self.locator.trend
         parts = [part for part in _PARTS.split(name.strip()) if part]
         country = next(
             (code for part in parts[1:] if (code := gazetteer.country_named(part))), None
         )
-        candidates = list(dict.fromkeys([name, *parts, *_capitalised_windows(parts)]))
-        for candidate in candidates:
+        found = self._match(name, parts, country)
+        if found is None and country is not None:
+            # "Los Angeles, CA": a US state's code read as a country (CA: Canada) matches
+            # nothing; the names alone then decide.
+            found = self._match(name, parts, None)
+        return found
+
+    def _match(self, name: str, parts: list[str], country: str | None) -> NamedPoint | None:
+        gazetteer = self.locator.gazetteer
+        trend = self.locator.trend
+        windows = _capitalised_windows(parts)
+        # Reporting cities with the parts from the last back ("Soho, London" is London's Soho),
+        # gazetteer cities in the order written.
+        for candidate in dict.fromkeys([name, *parts[::-1], *windows]):
             number = trend.by_alias(candidate)
             if number is not None and country in (None, trend.country[number]):
                 centre = trend.centre[number]
                 return NamedPoint(
                     float(gazetteer.lat[centre]), float(gazetteer.lng[centre]), "gazetteer"
                 )
-        for candidate in candidates:
+        for candidate in dict.fromkeys([name, *parts, *windows]):
             cities = gazetteer.cities_named(candidate, country)
             if cities:
                 city = cities[0]

@@ -17,6 +17,7 @@ is always the nearest gazetteer city's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from scipy.spatial import cKDTree
 from trendminer.enrich.gazetteer import Gazetteer, fold, km_to_chord, unit_vectors
 from trendminer.errors import ConfigurationError
 from trendminer.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 PARENT_RADIUS_KM = 15.0
 PARENT_POPULATION_RATIO = 5
@@ -56,7 +59,12 @@ class TrendCities:
         self._alias: dict[str, int] = {}
         for number, name in enumerate(self.names):
             for alias in (name, *cities[name]):
-                self._alias.setdefault(fold(alias), number)
+                owner = self._alias.setdefault(fold(alias), number)
+                if owner != number:
+                    logger.warning(
+                        "trend city alias %r of %s is already %s's; it stays %s's",
+                        alias, name, self.names[owner], self.names[owner],
+                    )  # fmt: skip
         centres = unit_vectors(gazetteer.lat[self.centre], gazetteer.lng[self.centre])
         self._tree = cKDTree(centres) if self.names else None
 
@@ -140,4 +148,8 @@ def _parents(gazetteer: Gazetteer) -> NDArray[np.intp]:
         biggest = min(near)
         if gazetteer.population[biggest] >= PARENT_POPULATION_RATIO * gazetteer.population[city]:
             parent[city] = biggest
-    return parent
+    while True:  # a district's parent may itself have one (Koganei → Setagaya → Tokyo)
+        lifted = parent[parent]
+        if np.array_equal(lifted, parent):
+            return parent
+        parent = lifted
