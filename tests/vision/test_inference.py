@@ -3,6 +3,8 @@ detections as torchvision's SSD."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,10 @@ from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
 from trendminer.vision.checkpoint import load_checkpoint
 from trendminer.vision.inference import (
     Detector,
+    Failure,
     PictureError,
+    PictureFiles,
+    Read,
     decode_picture,
     default_batch_size,
     default_decode_on_device,
@@ -58,6 +63,26 @@ def test_unreadable_pictures_are_reported(tmp_path: Path) -> None:
     with pytest.raises(PictureError, match="pixel limit") as caught:
         decode_picture(good, max_pixels=64 * 48 - 1)  # a bomb: more pixels than allowed
     assert caught.value.status == "corrupt"
+
+
+def test_a_decompression_bomb_is_a_failure_of_its_own_not_of_the_batch(tmp_path: Path) -> None:
+    """A PNG header claiming 20,000 x 20,000 pixels: Pillow's guard raises an error that is no
+    OSError; the picture is marked corrupt and the others are read."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 2, 0, 0, 0)
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))  # fmt: skip
+    files = PictureFiles([(1, bomb), (2, _jpeg(tmp_path / "good.jpg"))], draft_size=320)
+    failed, read = files[0], files[1]
+    assert isinstance(failed, Failure)
+    assert failed.status == "corrupt"
+    assert isinstance(read, Read)
 
 
 @pytest.mark.parametrize("chunk", [4096, 60], ids=["one-call", "chunked"])

@@ -160,6 +160,8 @@ def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[bytes, tuple
         raise PictureError("missing", f"no file at {path}") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
+    except Image.DecompressionBombError as exc:  # not an OSError: Pillow's own size guard
+        raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
     _check_pixels(width, height, max_pixels)
     if not plain or data.rfind(_JPEG_END, max(0, len(data) - _JPEG_TAIL)) < 0:
         return None
