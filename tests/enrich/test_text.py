@@ -98,6 +98,16 @@ def test_missing_text_has_no_language(scorer: Scorer) -> None:
     assert [s.language for s in scorer.score([None, "", "  "])] == [None, None, None]
 
 
+@pytest.mark.parametrize(
+    "text", ["@friend", "@a @b", "https://example.com/x", "www.x.com", "\u200b"]
+)
+def test_a_text_with_nothing_to_read_has_no_scores_not_neutral_ones(
+    scorer: Scorer, text: str
+) -> None:
+    (result,) = scorer.score([text])
+    assert (result.compound, result.label) == (None, None)
+
+
 def test_label_cut_follows_the_settings() -> None:
     strict = Scorer(
         SentimentConfig.from_settings(

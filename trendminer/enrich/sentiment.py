@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -97,6 +98,11 @@ class Scorer:
             if language not in self.config.scored_languages and language != UNDETERMINED:
                 results.append(Sentiment(language))
                 continue
+            if not _readable(for_sentiment):
+                # Nothing to read ("@friend", a link, a zero-width space): not a neutral text
+                # but no text, so no scores (NULL) rather than a neutral zero.
+                results.append(Sentiment(None))
+                continue
             scores = self.vader.polarity_scores(for_sentiment)
             compound = scores["compound"]
             results.append(
@@ -110,6 +116,11 @@ class Scorer:
                 )
             )
         return results
+
+
+def _readable(text: str) -> bool:
+    """Whether ``text`` holds anything but separators and control or format characters."""
+    return any(unicodedata.category(char)[0] not in "ZC" for char in text)
 
 
 @lru_cache(maxsize=2)
