@@ -14,10 +14,12 @@ from sqlalchemy import Engine, text
 from tests.factories import make_post
 from trendminer.db.bulk import upsert_posts
 from trendminer.detect import detect, pending_media_batches
+from trendminer.detect.stage import _write
 from trendminer.records import MediaRecord
 from trendminer.settings import Settings
 from trendminer.vision.checkpoint import CheckpointMeta, read_meta, save_checkpoint
 from trendminer.vision.classes import MODANET_CLASSES, with_background
+from trendminer.vision.inference import BatchOutput, Detection
 from trendminer.vision.models import build_model
 
 
@@ -134,3 +136,24 @@ def test_detect_only_the_given_media_and_limit(
     limited = detect(engine, settings, limit=1)
     assert limited.pictures + limited.corrupt + limited.missing == 1
     assert _counts(engine)[1] == 2
+
+
+def test_two_runs_of_one_version_never_mix_their_boxes(engine: Engine, tmp_path: Path) -> None:
+    """A run that finds a picture already claimed by another writes none of its boxes."""
+    media_id = _add_media(engine, tmp_path)["good0.jpg"]
+
+    def boxes(count: int, name: str) -> BatchOutput:
+        found = [Detection(name, 0.9, (0.0, 0.0, 5.0, 5.0), "Red")] * count
+        return BatchOutput({media_id: found}, [])
+
+    with engine.begin() as connection:
+        assert _write(connection, "v1", boxes(3, "dress")) == 3
+    with engine.begin() as connection:
+        assert _write(connection, "v1", boxes(5, "skirt")) == 0
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT class_name, count(*) FROM detections GROUP BY 1")
+        ).all()
+        runs = connection.execute(text("SELECT boxes FROM detection_runs")).scalars().all()
+    assert [tuple(row) for row in stored] == [("dress", 3)]
+    assert runs == [3]

@@ -50,10 +50,13 @@ CREATE TEMP TABLE IF NOT EXISTS stage_detections (LIKE detections) ON COMMIT DEL
 _MERGE_DETECTIONS = """
 INSERT INTO detections SELECT * FROM stage_detections ON CONFLICT DO NOTHING
 """
-_MERGE_RUNS = """
+# A picture's run is claimed first: its boxes are written only by the run that claimed it, so
+# two runs of one version at once (a manual run beside the DAG's) never mix their boxes.
+_CLAIM_RUNS = """
 INSERT INTO detection_runs (media_id, model_version, boxes)
 SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:versions AS text[]), CAST(:boxes AS int[]))
 ON CONFLICT DO NOTHING
+RETURNING media_id
 """
 _MARK = """
 UPDATE media SET status = :status, error = :error, updated_at = now() WHERE media_id = :media_id
@@ -155,27 +158,31 @@ def _resolve(path: str, media_root: str) -> Path:
 
 
 def _write(connection: Connection, version: str, output: BatchOutput) -> int:
+    claimed: set[int] = set()
+    if output.detections:
+        ids = list(output.detections)
+        claimed = set(
+            connection.execute(
+                text(_CLAIM_RUNS).bindparams(
+                    bindparam("ids"), bindparam("versions"), bindparam("boxes")
+                ),
+                {
+                    "ids": ids,
+                    "versions": [version] * len(ids),
+                    "boxes": [len(output.detections[i]) for i in ids],
+                },
+            ).scalars()
+        )
     rows = [
         (media_id, version, index, d.class_name, d.score, *d.box, d.colour)
         for media_id, found in output.detections.items()
+        if media_id in claimed
         for index, d in enumerate(found)
     ]
     if rows:
         connection.exec_driver_sql(_STAGE)
         copy_rows(connection, "stage_detections", DETECTION_COLUMNS, to_copy_text(rows))
         connection.exec_driver_sql(_MERGE_DETECTIONS)
-    if output.detections:
-        ids = list(output.detections)
-        connection.execute(
-            text(_MERGE_RUNS).bindparams(
-                bindparam("ids"), bindparam("versions"), bindparam("boxes")
-            ),
-            {
-                "ids": ids,
-                "versions": [version] * len(ids),
-                "boxes": [len(output.detections[i]) for i in ids],
-            },
-        )
     if output.failures:
         connection.execute(
             text(_MARK),
