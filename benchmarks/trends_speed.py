@@ -6,6 +6,9 @@ three detections, COPied straight into a temporary database. Then times, side by
 one sequential aggregate scan of the posts (posts per local day: the floor any rebuild pays),
 the full rebuild of every trend table, and one day's incremental build (the last day, a
 Wednesday: no complete week touched) and a Sunday's (the attribute models refitted too).
+On a server built with LLVM (``TRENDMINER_TEST_DATABASE_URL``; the embedded one has no JIT),
+the one-day build again in sessions with JIT on, as a server's default would run it
+(TrendMiner's own sessions turn it off: ``jit_on_vs_off_day``).
 Goals: full rebuild at most 60 s, one day at most 2 s on 2 cores. Last line: one JSON object.
 """
 
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from trendminer.db import migrate
@@ -137,6 +140,19 @@ def _timed(action) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started, result
 
 
+def _jit_day(engine: Engine, settings: Settings, day: date) -> float:
+    """One day's build in sessions with JIT on (NaN where the server has no JIT)."""
+    with_jit = create_engine(engine.url, connect_args={"options": "-c timezone=UTC -c jit=on"})
+    try:
+        with with_jit.connect() as connection:  # true only with jit on and LLVM installed
+            if not connection.execute(text("SELECT pg_jit_available()")).scalar():
+                return float("nan")
+        seconds, _ = _timed(lambda: build_trends(with_jit, settings, day, day))
+    finally:
+        with_jit.dispose()
+    return seconds
+
+
 def run(quick: bool) -> dict[str, float | int]:
     posts, days = (100_000, 120) if quick else (1_000_000, 365)
     with tempfile.TemporaryDirectory(prefix="tm_trends_speed_") as tmp:
@@ -162,6 +178,7 @@ def run(quick: bool) -> dict[str, float | int]:
             day_s, _ = _timed(lambda: build_trends(engine, settings, last, last))
             sunday = last - timedelta(days=(last.weekday() + 1) % 7)
             sunday_s, _ = _timed(lambda: build_trends(engine, settings, sunday, sunday))
+            jit_day_s = _jit_day(engine, settings, last)
         finally:
             engine.dispose()
             with admin.connect() as connection:
@@ -181,6 +198,8 @@ def run(quick: bool) -> dict[str, float | int]:
         "incremental_day_s": round(day_s, 3),
         "incremental_day_vs_scan": round(day_s / scan_s, 2),
         "incremental_sunday_s": round(sunday_s, 3),
+        "incremental_day_jit_on_s": round(jit_day_s, 3),
+        "jit_on_vs_off_day": round(jit_day_s / day_s, 2),
         "activity_peak_days": figures["activity_peak_days"],
         "sentiment_peak_days": figures["sentiment_peak_days"],
         "attribute_fits": figures["attribute_fits"],
