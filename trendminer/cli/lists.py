@@ -45,14 +45,14 @@ NoRebuildOption = Annotated[
 @clean_errors
 def exclude_add(kind: KindArg, name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
     """Exclude a user or hashtag from every trend table, and rebuild the days it touched."""
-    _add(_exclusion(kind), name, rebuild=not no_rebuild)
+    _change(_exclusion(kind), name, add=True, rebuild=not no_rebuild)
 
 
 @exclude_app.command("remove")
 @clean_errors
 def exclude_remove(kind: KindArg, name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
     """Stop excluding a user or hashtag, and rebuild the days it touches."""
-    _remove(_exclusion(kind), name, rebuild=not no_rebuild)
+    _change(_exclusion(kind), name, add=False, rebuild=not no_rebuild)
 
 
 @exclude_app.command("list")
@@ -67,14 +67,14 @@ def exclude_list(kind: KindArg) -> None:
 def track_add(name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
     """Track an influencer: collect their profile's posts whatever hashtags they use, and
     build their daily series over the days already built."""
-    _add(NameList.TRACKED_INFLUENCERS, name, rebuild=not no_rebuild)
+    _change(NameList.TRACKED_INFLUENCERS, name, add=True, rebuild=not no_rebuild)
 
 
 @track_app.command("remove")
 @clean_errors
 def track_remove(name: NameArg, no_rebuild: NoRebuildOption = False) -> None:
     """Stop tracking an influencer, and drop their daily series."""
-    _remove(NameList.TRACKED_INFLUENCERS, name, rebuild=not no_rebuild)
+    _change(NameList.TRACKED_INFLUENCERS, name, add=False, rebuild=not no_rebuild)
 
 
 @track_app.command("list")
@@ -84,23 +84,18 @@ def track_list() -> None:
     _list(NameList.TRACKED_INFLUENCERS)
 
 
-def _add(name_list: NameList, raw: str, *, rebuild: bool) -> None:
+def _change(name_list: NameList, raw: str, *, add: bool, rebuild: bool) -> None:
+    """Add or remove a name, then rebuild the trend days the change touched."""
     name_list.normalise(raw)  # a bad name fails before the database is touched
     with database() as engine:
         with engine.begin() as connection:
-            name, added = add_name(connection, name_list, raw)
-        typer.echo(f"{name}: {'added' if added else 'already listed'}", err=True)
-        if added:
-            _rebuild(engine, name_list, name, rebuild)
-
-
-def _remove(name_list: NameList, raw: str, *, rebuild: bool) -> None:
-    name_list.normalise(raw)
-    with database() as engine:
-        with engine.begin() as connection:
-            name, removed = remove_name(connection, name_list, raw)
-        typer.echo(f"{name}: {'removed' if removed else 'was not listed'}", err=True)
-        if removed:
+            name, changed = (add_name if add else remove_name)(connection, name_list, raw)
+        outcome = {
+            (True, True): "added", (True, False): "already listed",
+            (False, True): "removed", (False, False): "was not listed",
+        }[add, changed]  # fmt: skip
+        typer.echo(f"{name}: {outcome}", err=True)
+        if changed:
             _rebuild(engine, name_list, name, rebuild)
 
 
