@@ -208,6 +208,8 @@ def test_files_of_foreign_shape_or_name_are_skipped_and_the_rest_imported(
         envelope(graph_node(4)).replace('"id": "', '"id": 1e999, "x": "', 1)
     )
     (tag / "comments_not_a_list_comments.json").write_text("{")
+    nameless = {key: value for key, value in graph_node(5).items() if key != "shortcode"}
+    (tag / "nameless.json").write_text(envelope(nameless))
     bad_name = os.fsencode(tag) + b"/bad\xff.json"
     with open(bad_name, "w") as handle:
         handle.write('{"node": ')
@@ -223,10 +225,9 @@ def test_files_of_foreign_shape_or_name_are_skipped_and_the_rest_imported(
         )
     assert "Cq000000001" in shortcodes
     assert "Cq000000004" in shortcodes  # an id of 1e999 is an id unknown, not a lost post
-    assert result.skipped_files == 3
-    assert sorted(sources) == sorted(
-        os.path.join("#outfit", name) for name in ("bad\ufffd.json", "caption.json", "sidecar.json")
-    )
+    assert (result.skipped_files, result.rejected) == (3, 1)
+    names = ("bad\ufffd.json", "caption.json", "sidecar.json", "nameless.json")
+    assert sorted(sources) == sorted(os.path.join("#outfit", name) for name in names)
 
 
 def test_an_archive_dated_1970_imports_the_same_rows_twice(

@@ -408,6 +408,9 @@ def _batches(items: Sequence[PostRecord], size: int) -> Iterator[Sequence[PostRe
         yield items[start : start + size]
 
 
+NO_SHORTCODE = "post without a shortcode"
+
+
 def import_archive(
     engine: Engine, settings: Settings, path: Path, *, progress: Progress | None = None
 ) -> CollectResult:
@@ -426,7 +429,7 @@ def import_archive(
     profiles: dict[str, ProfileRecord] = {}
     problems: list[tuple[str, str]] = []
     ignored = 0
-    without_shortcode: list[PostRecord] = []
+    without_shortcode: list[str] = []  # files of posts without one: rejected, by file
     for outcome in _read_all(files, root, store, settings.collect_workers, progress):
         if outcome.problem is not None:
             problems.append((outcome.path, outcome.problem))
@@ -441,15 +444,15 @@ def import_archive(
         if post is None:
             continue
         if not post.shortcode:
-            without_shortcode.append(post)
+            without_shortcode.append(outcome.path)
             continue
         known_post = latest.get(post.shortcode)
         if known_post is None or post.seen_at >= known_post.seen_at:
             latest[post.shortcode] = post
-    for where, why in problems:
+    for where, why in [*problems, *((where, NO_SHORTCODE) for where in without_shortcode)]:
         logger.warning("skipped %s: %s", where, why)
 
-    posts = [*_with_owner_names(latest.values(), profiles.values()), *without_shortcode]
+    posts = _with_owner_names(latest.values(), profiles.values())
     written = UpsertResult()
     for batch in _batches(posts, settings.upsert_batch_size):
         with engine.begin() as connection:
@@ -460,6 +463,8 @@ def import_archive(
     with engine.begin() as connection:
         for where, why in problems:
             record_rejection(connection, STAGE, os.path.relpath(where, root), why)
+        for where in without_shortcode:
+            record_rejection(connection, STAGE, os.path.relpath(where, root), NO_SHORTCODE)
         stored_profiles = upsert_profiles(connection, profiles.values())
         write_state(
             connection,
@@ -476,7 +481,7 @@ def import_archive(
         posts=len(latest),
         inserted=written.inserted,
         updated=written.updated,
-        rejected=written.rejected,
+        rejected=written.rejected + len(without_shortcode),
         pictures=sum(pictures.values()),
         pictures_ok=pictures.get("ok", 0),
         pictures_missing=pictures.get("missing", 0),
