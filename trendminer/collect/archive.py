@@ -429,7 +429,7 @@ def import_archive(
     profiles: dict[str, ProfileRecord] = {}
     problems: list[tuple[str, str]] = []
     ignored = 0
-    without_shortcode: list[str] = []  # files of posts without one: rejected, by file
+    rejected_files: list[tuple[str, str]] = []  # posts rejected here, by their file
     for outcome in _read_all(files, root, store, settings.collect_workers, progress):
         if outcome.problem is not None:
             problems.append((outcome.path, outcome.problem))
@@ -444,12 +444,12 @@ def import_archive(
         if post is None:
             continue
         if not post.shortcode:
-            without_shortcode.append(outcome.path)
+            rejected_files.append((outcome.path, NO_SHORTCODE))
             continue
         known_post = latest.get(post.shortcode)
         if known_post is None or post.seen_at >= known_post.seen_at:
             latest[post.shortcode] = post
-    for where, why in [*problems, *((where, NO_SHORTCODE) for where in without_shortcode)]:
+    for where, why in [*problems, *rejected_files]:
         logger.warning("skipped %s: %s", where, why)
 
     posts = _with_owner_names(latest.values(), profiles.values())
@@ -461,10 +461,8 @@ def import_archive(
             progress("posts", len(batch))
             progress("pictures", sum(len(p.media) for p in batch))
     with engine.begin() as connection:
-        for where, why in problems:
+        for where, why in [*problems, *rejected_files]:
             record_rejection(connection, STAGE, os.path.relpath(where, root), why)
-        for where in without_shortcode:
-            record_rejection(connection, STAGE, os.path.relpath(where, root), NO_SHORTCODE)
         stored_profiles = upsert_profiles(connection, profiles.values())
         write_state(
             connection,
@@ -481,7 +479,7 @@ def import_archive(
         posts=len(latest),
         inserted=written.inserted,
         updated=written.updated,
-        rejected=written.rejected + len(without_shortcode),
+        rejected=written.rejected + len(rejected_files),
         pictures=sum(pictures.values()),
         pictures_ok=pictures.get("ok", 0),
         pictures_missing=pictures.get("missing", 0),
