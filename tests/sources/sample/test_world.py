@@ -47,6 +47,22 @@ def test_activity_peak_days_hold_the_planted_multiple(
     assert observed / len(peak["days"]) > 1.4 * (sum(quiet) / len(quiet))
 
 
+def test_activity_peak_adds_its_expected_posts_whole_in_every_city(
+    small_world: tuple[Path, WorldSummary],
+) -> None:
+    """The planted extra posts are (multiplier - 1) x the baseline, rounded per city: exact
+    but for rounding, where a Poisson draw could plant a peak too small to exist."""
+    world, _ = small_world
+    peak = _events(world)["activity_peak"]
+    cities = len(json.loads((world / "truth" / "world.json").read_text())["cities"])
+    tagged = Counter(p["local_date"] for p in _posts(world) if "activity_peak" in p["events"])
+    for day in peak["days"]:
+        wanted = (peak["multiplier"] - 1) * day["expected_baseline"]
+        assert day["planted_posts"] == tagged[day["date"]]
+        assert abs(day["planted_posts"] - wanted) < cities
+    assert sum(tagged.values()) == sum(d["planted_posts"] for d in peak["days"])
+
+
 def test_negative_peak_lifts_the_citys_negative_share_through_its_influencers(
     small_world: tuple[Path, WorldSummary],
 ) -> None:
@@ -82,7 +98,7 @@ def test_campaign_posts_come_from_the_tracked_influencer(
     world, _ = small_world
     event = _events(world)["campaign_paris"]
     campaign = [p for p in _posts(world) if "campaign_paris" in p["events"]]
-    assert len(campaign) == event["campaign_posts"] > 0
+    assert len(campaign) == event["campaign_posts"] == event["posts_per_day"] * 2
     assert {p["owner"] for p in campaign} == {event["influencer"]}
     info = json.loads((world / "truth" / "world.json").read_text())
     tracked = {i["username"] for i in info["influencers"] if i["tracked"]}

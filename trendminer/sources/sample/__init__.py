@@ -30,8 +30,11 @@
 
   ``events.json``: a list; every entry has ``id``, ``kind``, ``city`` (null = all cities),
   ``start``, ``end`` (local dates, inclusive) and by kind:
-  ``activity_peak``: ``multiplier``, ``days`` [{date, expected_baseline, posts}] (posts in
-  scope on that day; the baseline is the expected count without the event);
+  ``activity_peak``: ``multiplier``, ``days`` [{date, expected_baseline, posts,
+  planted_posts}] (posts in scope on that day; the baseline is the expected count without the
+  event: the day's ordinary posts are Poisson around it, and the event adds ``planted_posts``,
+  ``(multiplier - 1) x baseline`` rounded at random to a whole post in each city, as negative
+  peaks and campaigns add theirs);
   ``negative_peak``: ``increase``, ``influencers`` (usernames driving it),
   ``baseline_negative_share``, ``observed_negative_share`` (in the city during the event),
   ``observed_negative_share_outside``, ``driver_posts``;

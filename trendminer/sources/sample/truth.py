@@ -184,6 +184,7 @@ def event_truth(
     in_scope = [p for p in world.posts if event.city is None or p.city.name == event.city]
     if event.kind == "activity_peak":
         counts = Counter(p.local_date for p in in_scope)
+        planted = Counter(p.local_date for p in in_scope if event.id in p.events)
         per_day = []
         for day in sorted(window):
             baseline = sum(
@@ -194,6 +195,7 @@ def event_truth(
                     "date": day.isoformat(),
                     "expected_baseline": round(baseline, 2),
                     "posts": counts[day],
+                    "planted_posts": planted[day],
                 }
             )
         out.update(multiplier=event.multiplier, days=per_day)

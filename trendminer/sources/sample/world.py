@@ -381,12 +381,15 @@ class _Planner:
             for city in s.cities:
                 base = self.expected_posts(city, day)
                 expected[(city.name, day)] = base
-                rate = base
-                for event in s.events:
-                    if event.kind == "activity_peak" and _active(event, day, city):
-                        rate *= event.multiplier
-                for _ in range(int(self.rng.poisson(rate))):
+                for _ in range(int(self.rng.poisson(base))):
                     posts.append(self._post(city, day, self._author(city), ()))
+                peaks = [e for e in s.events if e.kind == "activity_peak" and _active(e, day, city)]
+                if peaks:
+                    extra = base * (math.prod(e.multiplier for e in peaks) - 1)
+                    for _ in range(self._planted(extra)):
+                        posts.append(
+                            self._post(city, day, self._author(city), tuple(e.id for e in peaks))
+                        )
                 for event in s.events:
                     if event.kind == "negative_peak" and _active(event, day, city):
                         posts.extend(
@@ -394,7 +397,7 @@ class _Planner:
                         )
                     if event.kind == "influencer_campaign" and _active(event, day, city):
                         author = campaigners[event.id]
-                        for _ in range(int(self.rng.poisson(event.posts_per_day))):
+                        for _ in range(self._planted(event.posts_per_day)):
                             posts.append(self._post(city, day, author, (event.id,)))
         posts = self._unique_names(sorted(posts, key=lambda p: (p.taken_at, p.media_id)))
         return World(
@@ -406,6 +409,12 @@ class _Planner:
             negative_drivers={k: tuple(u.username for u in v) for k, v in drivers.items()},
             campaign_influencer={k: v.username for k, v in campaigners.items()},
         )
+
+    def _planted(self, expected: float) -> int:
+        """The posts an event adds: ``expected`` rounded at random to a whole post (exact but for
+        its fraction), so what the truth plants is in the world; ordinary posts stay Poisson."""
+        whole = math.floor(expected)
+        return whole + int(self.rng.random() < expected - whole)
 
     def _negative_drivers(self) -> dict[str, list[User]]:
         out = {}
@@ -438,7 +447,7 @@ class _Planner:
         q, b = 0.85, self.s.sentiment[2]
         extra = base * event.increase / max(q - b - event.increase, 0.05)
         posts = []
-        for _ in range(int(self.rng.poisson(extra))):
+        for _ in range(self._planted(extra)):
             author = drivers[int(self.rng.integers(len(drivers)))]
             sentiment = "negative" if self.rng.random() < q else "neutral"
             posts.append(self._post(city, day, author, (event.id,), sentiment=sentiment))
