@@ -11,7 +11,8 @@ from tests.trends.test_build import burst, day
 from trendminer.lists import NameList, add_name, remove_name
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
-from trendminer.trends.list_changes import rebuild_after_change, rebuild_window
+from trendminer.trends.build import history_span
+from trendminer.trends.list_changes import RebuildWindow, rebuild_after_change, rebuild_window
 
 
 @pytest.fixture
@@ -52,7 +53,8 @@ def test_a_list_change_rebuilds_what_it_touches(
     before = _tables(world)
     with world.begin() as connection:
         add_name(connection, name_list, name)
-        assert rebuild_window(connection, name_list, name) == (day(first_touched), day(41))
+        window = rebuild_window(connection, name_list, name)
+        assert window == RebuildWindow(day(first_touched), day(41))
     result = rebuild_after_change(world, settings, name_list, name)
     assert result is not None
     changed = _tables(world)
@@ -69,3 +71,44 @@ def test_a_name_without_posts_touches_nothing(world: Engine, settings: Settings)
     with world.begin() as connection:
         add_name(connection, NameList.EXCLUDED_USERS, "nobody")
     assert rebuild_after_change(world, settings, NameList.EXCLUDED_USERS, "nobody") is None
+
+
+def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
+    engine: Engine, settings: Settings
+) -> None:
+    """Days built as history only (before the first judged day) are rebuilt as history: the
+    judged days stay the window that was built, and repeated changes do not reach further back."""
+    span = history_span(settings)
+    insert_posts(engine, background(day(0), span + 20))
+    for offset in range(5, span + 20):
+        insert_posts(engine, burst("regular", offset, "Paris", 2, likes=40))
+    window = (day(span + 10), day(span + 19))
+    build_trends(engine, settings, *window)
+
+    def judged_and_built() -> tuple[object, ...]:
+        with engine.connect() as connection:
+            return connection.execute(
+                text(
+                    "SELECT (SELECT min(day) FROM trend_activity_days), "
+                    "(SELECT min(day) FROM trend_build_days), (SELECT count(*) FROM trend_build_days)"
+                )
+            ).one()
+
+    built = judged_and_built()
+    assert built[0] == window[0]
+    with engine.begin() as connection:
+        add_name(connection, NameList.EXCLUDED_USERS, "regular")
+        assert rebuild_window(connection, NameList.EXCLUDED_USERS, "regular") == RebuildWindow(
+            window[0], window[1], history_from=max(day(5), built[1])
+        )
+    rebuild_after_change(engine, settings, NameList.EXCLUDED_USERS, "regular")
+    assert judged_and_built() == built
+    changed = _tables(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
+    build_trends(engine, settings, *window)
+    assert changed == _tables(engine)
+    with engine.begin() as connection:
+        add_name(connection, NameList.EXCLUDED_USERS, "user7")
+    rebuild_after_change(engine, settings, NameList.EXCLUDED_USERS, "user7")
+    assert judged_and_built() == built

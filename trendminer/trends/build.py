@@ -113,8 +113,15 @@ def _mark_built(connection: Connection, start: date, end: date) -> None:
     )
 
 
-def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> TrendsResult:
-    """Rebuild every trend table for the local days ``start`` .. ``end`` (inclusive)."""
+def build_trends(
+    engine: Engine, settings: Settings, start: date, end: date, *, history_from: date | None = None
+) -> TrendsResult:
+    """Rebuild every trend table for the local days ``start`` .. ``end`` (inclusive).
+
+    The days before ``start`` that its judgements read are built first where they are not yet
+    (history: daily tables only, not judged); ``history_from`` rebuilds the history days from it
+    to ``start`` even where they are built (a list change touched them).
+    """
     if end < start:
         raise TrendsError(f"the window ends ({end}) before it starts ({start}); swap the dates.")
     started = time.perf_counter()
@@ -130,9 +137,12 @@ def build_trends(engine: Engine, settings: Settings, start: date, end: date) -> 
             "min_score": settings.detection_score_threshold,
             "negative_threshold": settings.sentiment_negative_threshold,
         }
+        forced_from = start if history_from is None else min(history_from, start)
         history = _unbuilt_ranges(
-            connection, start - timedelta(days=history_span(settings)), start - timedelta(1)
+            connection, start - timedelta(days=history_span(settings)), forced_from - timedelta(1)
         )
+        if forced_from < start:
+            history.append((forced_from, start - timedelta(1)))
         for first, last in [*history, (start, end)]:
             for name in DAY_TABLES:
                 run_sql(connection, name, {**params, "start": first, "end": last})
