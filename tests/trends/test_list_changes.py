@@ -89,8 +89,8 @@ def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
         with engine.connect() as connection:
             return connection.execute(
                 text(
-                    "SELECT (SELECT min(day) FROM trend_activity_days), "
-                    "(SELECT min(day) FROM trend_build_days), (SELECT count(*) FROM trend_build_days)"
+                    "SELECT (SELECT min(day) FROM trend_activity_days), min(day), count(*) "
+                    "FROM trend_build_days"
                 )
             ).one()
 

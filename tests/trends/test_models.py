@@ -196,6 +196,19 @@ def test_a_city_that_copies_another_two_weeks_later_follows_it() -> None:
     assert found[(1, 0)].correlation < 0.5
 
 
+def test_a_follower_with_missing_weeks_is_tested_at_its_calendar_lag() -> None:
+    rng = np.random.default_rng(3)
+    leader = rng.normal(0, 1, 60).cumsum()
+    follower = np.full(60, np.nan)
+    follower[2:] = leader[:-2]
+    follower += rng.normal(0, 0.3, 60)
+    follower[7::10] = np.nan  # a week without posts now and then
+    found = {(i.leader, i.follower): i for i in city_influence(np.vstack([leader, follower]))}
+    assert found[(0, 1)].lag_weeks == 2
+    assert found[(0, 1)].granger_p is not None
+    assert found[(0, 1)].granger_p < 1e-6
+
+
 def test_a_negative_rise_over_a_few_days_is_found_by_its_run_of_days() -> None:
     rng = np.random.default_rng(5)
     labelled = np.full(70, 30.0)

@@ -4,7 +4,8 @@ Per attribute and ordered pair of cities (leader, follower), the week-to-week ch
 shares are correlated with the leader shifted by 1 .. ``max_lag`` weeks; the lag with the
 highest correlation is kept, and at that lag a Granger F-test asks whether the leader's past
 changes improve an autoregression of the follower's changes. Weeks missing in either city are
-left out of that pair.
+left out of that pair: the lags are taken on the calendar (a lag of 2 is two weeks back, across
+a gap), and a week whose change or lagged changes are missing is left out of the regressions.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ def _lagged(matrix: FloatArray, lag: int) -> FloatArray:
 
 
 def granger(leader: FloatArray, follower: FloatArray, lag: int) -> tuple[float, float] | None:
-    """F statistic and p-value of "leader's past helps predict follower" (no NaNs)."""
+    """F statistic and p-value of "leader's past helps predict follower" (consecutive weeks;
+    NaN = missing: a week is used when its value and every lagged value are present)."""
     y = follower[lag:]
     own = _lagged(follower[None, :], lag)[0]
     other = _lagged(leader[None, :], lag)[0]
+    present = ~(np.isnan(y) | np.isnan(own).any(axis=1) | np.isnan(other).any(axis=1))
+    y, own, other = y[present], own[present], other[present]
     restricted = np.column_stack([np.ones(y.size), own])
     full = np.column_stack([restricted, other])
     dof = y.size - full.shape[1]
@@ -79,9 +83,7 @@ def city_influence(shares: FloatArray, *, max_lag: int = 8, min_weeks: int = 16)
             if best is None:
                 continue
             correlation, lag = best
-            pair = np.vstack([changes[leader], changes[follower]])
-            complete = pair[:, ~np.isnan(pair).any(axis=0)]
-            test = granger(complete[0], complete[1], lag) if complete.shape[1] > 2 * lag else None
+            test = granger(changes[leader], changes[follower], lag)
             result.append(
                 Influence(
                     leader=leader,
@@ -90,7 +92,7 @@ def city_influence(shares: FloatArray, *, max_lag: int = 8, min_weeks: int = 16)
                     correlation=correlation,
                     granger_f=None if test is None else test[0],
                     granger_p=None if test is None else test[1],
-                    weeks=int(complete.shape[1]),
+                    weeks=int((~np.isnan(changes[[leader, follower]]).any(axis=0)).sum()),
                 )
             )
     return result
