@@ -55,3 +55,9 @@ def test_a_config_file_that_is_not_there_is_an_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("TRENDMINER_CONFIG", "/nowhere/goood.toml")
     with pytest.raises(ConfigurationError, match=r"goood\.toml, which is not a file"):
         Settings()
+
+
+def test_a_peak_history_shorter_than_its_minimum_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"peak_history_days \(20\) is below"):
+        Settings(peak_history_days=20, peak_min_history_days=28)
+    assert Settings(peak_history_days=28, peak_min_history_days=28).peak_history_days == 28

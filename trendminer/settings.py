@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -219,6 +219,15 @@ class Settings(BaseSettings):
         from trendminer.names import normalise_hashtag
 
         return [normalise_hashtag(tag) for tag in value]
+
+    @model_validator(mode="after")
+    def _history_holds_its_minimum(self) -> Settings:
+        if self.peak_history_days < self.peak_min_history_days:
+            raise ValueError(
+                f"peak_history_days ({self.peak_history_days}) is below peak_min_history_days "
+                f"({self.peak_min_history_days}): no day could ever be judged."
+            )
+        return self
 
     @property
     def media_root(self) -> str:
