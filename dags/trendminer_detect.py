@@ -8,7 +8,9 @@ slot of the `gpu` pool) adds throughput. Runs whenever the asset `trendminer.pos
 
 **Owner:** trendminer-data
 
-**Triage:** a corrupt or missing picture is marked in `media.status`, never fatal. Tasks
+**Triage:** a corrupt or missing picture is marked in `media.status`, never fatal; an
+`unreadable` count (I/O errors, permissions on the media store) leaves the pictures pending for
+the next run: check the store's mount. Tasks
 queued but never running: the pool `gpu` is missing or has no slot (`airflow pools set gpu 1
 "GPU slots"`), or no worker listens on the queue `gpu`. Out of GPU memory: lower
 `TRENDMINER_DETECTION_BATCH_SIZE`.

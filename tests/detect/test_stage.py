@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import replace
 from pathlib import Path
 
@@ -123,6 +124,35 @@ def test_detect_writes_marks_corrupt_and_reruns_idempotently(
     again = detect(engine, settings)
     assert (again.pictures, again.detections, again.corrupt) == (0, 0, 0)
     assert _counts(engine) == (detections, runs)
+    assert pending_media_batches(engine, settings, 4) == []
+
+
+def test_a_picture_the_system_fails_to_read_stays_pending_for_the_next_run(
+    engine: Engine, tmp_path: Path, checkpoint: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An I/O error is the disk's fault, not the picture's: no 'corrupt' mark, read again."""
+    ids = _add_media(engine, tmp_path)
+    settings = _settings(tmp_path, checkpoint)
+    opened = Image.open
+
+    def failing_disk(path: object, *args: object, **kwargs: object) -> Image.Image:
+        if str(path).endswith("good1.jpg"):
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        return opened(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image, "open", failing_disk)
+    first = detect(engine, settings)
+    assert (first.pictures, first.corrupt, first.missing, first.unreadable) == (2, 2, 1, 1)
+    with engine.connect() as connection:
+        status = connection.execute(
+            text("SELECT status, error FROM media WHERE media_id = :id"), {"id": ids["good1.jpg"]}
+        ).one()
+    assert tuple(status) == ("ok", None)
+    assert pending_media_batches(engine, settings, 4) == [[ids["good1.jpg"]]]
+
+    monkeypatch.setattr(Image, "open", opened)
+    again = detect(engine, settings)
+    assert (again.pictures, again.unreadable) == (1, 0)
     assert pending_media_batches(engine, settings, 4) == []
 
 

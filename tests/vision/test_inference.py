@@ -3,6 +3,7 @@ detections as torchvision's SSD."""
 
 from __future__ import annotations
 
+import errno
 import struct
 import zlib
 from pathlib import Path
@@ -15,6 +16,7 @@ from PIL import Image
 from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
 from trendminer.vision.checkpoint import load_checkpoint
 from trendminer.vision.inference import (
+    UNREADABLE,
     Detector,
     Failure,
     PictureError,
@@ -63,6 +65,21 @@ def test_unreadable_pictures_are_reported(tmp_path: Path) -> None:
     with pytest.raises(PictureError, match="pixel limit") as caught:
         decode_picture(good, max_pixels=64 * 48 - 1)  # a bomb: more pixels than allowed
     assert caught.value.status == "corrupt"
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EACCES, errno.EMFILE])
+def test_a_failing_disk_makes_a_picture_unreadable_not_corrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    good = _jpeg(tmp_path / "good.jpg")
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(code, "the system failed")
+
+    monkeypatch.setattr(Image, "open", failing)
+    failed = PictureFiles([(1, good)], draft_size=320)[0]
+    assert isinstance(failed, Failure)
+    assert failed.status == UNREADABLE
 
 
 def test_a_decompression_bomb_is_a_failure_of_its_own_not_of_the_batch(tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ Pending pictures: media with status ``'ok'`` and no ``detection_runs`` row for t
 version. Each batch's results are written in one transaction (COPY into a staging table, then
 ``INSERT ... ON CONFLICT DO NOTHING``), together with one ``detection_runs`` row per picture, so a
 rerun, a retried Airflow task or two workers on the same batch never duplicate a row. Unreadable
-pictures get status ``'corrupt'`` (or ``'missing'``) and their error; the batch goes on.
+pictures get status ``'corrupt'`` (or ``'missing'``) and their error; the batch goes on. A read
+that failed for the system's reasons (an I/O error, a permission, no file handle left) marks
+nothing: the picture stays pending for the next run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from trendminer.db.copy import copy_rows, to_copy_text
 from trendminer.settings import Settings
 from trendminer.vision.checkpoint import load_checkpoint, read_meta, shipped_checkpoint
 from trendminer.vision.inference import (
+    UNREADABLE,
     BatchOutput,
     Detector,
     default_batch_size,
@@ -72,6 +75,7 @@ class DetectResult:
     detections: int = 0
     corrupt: int = 0
     missing: int = 0
+    unreadable: int = 0
     seconds: float = 0.0
     images_per_s: float = 0.0
 
@@ -183,11 +187,13 @@ def _write(connection: Connection, version: str, output: BatchOutput) -> int:
         connection.exec_driver_sql(_STAGE)
         copy_rows(connection, "stage_detections", DETECTION_COLUMNS, to_copy_text(rows))
         connection.exec_driver_sql(_MERGE_DETECTIONS)
-    if output.failures:
-        connection.execute(
-            text(_MARK),
-            [{"status": f.status, "error": f.error, "media_id": f.key} for f in output.failures],
-        )
+    marks = [
+        {"status": f.status, "error": f.error, "media_id": f.key}
+        for f in output.failures
+        if f.status != UNREADABLE  # the system's fault, not the picture's: read again next run
+    ]
+    if marks:
+        connection.execute(text(_MARK), marks)
     return len(rows)
 
 
@@ -201,7 +207,9 @@ def detect(
     """Detect garments in pending pictures (all, or those of ``media_ids``; at most ``limit``).
 
     Writes ``detections`` and ``detection_runs`` keyed by the model version; marks unreadable
-    pictures ``corrupt``/``missing``. Safe to rerun: done pictures are not pending any more.
+    pictures ``corrupt``/``missing``; a picture the system failed to read (I/O error, no
+    permission) is counted ``unreadable`` and stays pending. Safe to rerun: done pictures are
+    not pending any more.
     """
     detector = load_detector(settings)
     version = detector.meta.version
@@ -213,7 +221,7 @@ def detect(
     if workers is None:
         workers = default_workers(detector.device)
     started = time.perf_counter()
-    pictures = detections = corrupt = missing = 0
+    pictures = detections = corrupt = missing = unreadable = 0
     with tqdm(total=len(items), unit="img", desc="detect", disable=None) as bar:
         for output in detector.detect_files(items, batch_size=batch_size, workers=workers):
             with engine.begin() as connection:
@@ -221,6 +229,7 @@ def detect(
             pictures += len(output.detections)
             corrupt += sum(f.status == "corrupt" for f in output.failures)
             missing += sum(f.status == "missing" for f in output.failures)
+            unreadable += sum(f.status == UNREADABLE for f in output.failures)
             for failure in output.failures:
                 logger.warning("media %d %s: %s", failure.key, failure.status, failure.error)
             bar.update(len(output.detections) + len(output.failures))
@@ -231,6 +240,7 @@ def detect(
         detections,
         corrupt,
         missing,
+        unreadable,
         round(seconds, 3),
         round(pictures / seconds, 2) if seconds > 0 and pictures else 0.0,
     )

@@ -15,6 +15,7 @@ small ones.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -62,7 +63,9 @@ class Detection:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """A picture that could not be read: ``status`` is ``'missing'`` or ``'corrupt'``."""
+    """A picture that could not be read: ``status`` is ``'missing'``, ``'corrupt'`` or
+    ``'unreadable'`` (the system failed to read it: I/O error, no permission, no file handle
+    left; the picture is not to blame, so it is left pending and read again by a later run)."""
 
     key: int
     status: str
@@ -83,6 +86,24 @@ class PictureError(Exception):
     def __init__(self, status: str, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+UNREADABLE = "unreadable"
+_SYSTEM_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in (
+        "EIO", "EACCES", "EPERM", "EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "EINTR", "EBUSY",
+        "ETIMEDOUT", "ESTALE", "ENOLCK", "ENODEV", "ENXIO", "EREMOTEIO",
+    )
+    if hasattr(errno, name)
+)  # fmt: skip
+
+
+def _read_error(exc: Exception) -> PictureError:
+    """The failure an exception from reading or decoding a picture means."""
+    if isinstance(exc, OSError) and exc.errno in _SYSTEM_ERRNOS:
+        return PictureError(UNREADABLE, f"{type(exc).__name__}: {exc}")
+    return PictureError("corrupt", f"{type(exc).__name__}: {exc}")
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
@@ -124,7 +145,7 @@ def decode_rgb(
         SyntaxError,
         Image.DecompressionBombError,
     ) as exc:
-        raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
+        raise _read_error(exc) from None
     array = np.asarray(rgb)
     if array.ndim != 3 or array.shape[0] == 0 or array.shape[1] == 0:
         raise PictureError("corrupt", "picture has no pixels")
@@ -158,10 +179,14 @@ def read_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[bytes, tuple
         data = path.read_bytes() if plain else b""
     except FileNotFoundError:
         raise PictureError("missing", f"no file at {path}") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
-    except Image.DecompressionBombError as exc:  # not an OSError: Pillow's own size guard
-        raise PictureError("corrupt", f"{type(exc).__name__}: {exc}") from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,  # not an OSError: Pillow's own size guard
+    ) as exc:
+        raise _read_error(exc) from None
     _check_pixels(width, height, max_pixels)
     if not plain or data.rfind(_JPEG_END, max(0, len(data) - _JPEG_TAIL)) < 0:
         return None
