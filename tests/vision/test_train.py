@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
+from PIL import Image
 
 from trendminer.vision.checkpoint import load_checkpoint, shipped_checkpoint
 from trendminer.vision.classes import with_background
@@ -42,6 +44,29 @@ def test_a_few_steps_on_a_tiny_set_lower_the_loss(shapes: Path) -> None:
     )
     losses = [row["loss"] for row in log]
     assert sum(losses[-3:]) / 3 < 0.8 * sum(losses[:3]) / 3
+
+
+def test_garments_at_the_picture_edge_survive_the_training_transforms(tmp_path: Path) -> None:
+    """A box touching the right edge of a 300 px wide picture (resizing carries it 3e-5 px past
+    the canvas) and an annotation 0.4 px past the bottom edge are kept, cut at the edge."""
+    Image.new("RGB", (300, 100), "white").save(tmp_path / "edge.jpg")
+    coco = {
+        "images": [{"id": 1, "file_name": "edge.jpg", "width": 300, "height": 100}],
+        "categories": [{"id": 1, "name": "bag"}, {"id": 2, "name": "top"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [200, 10, 100, 40]},
+            {"id": 2, "image_id": 1, "category_id": 2, "bbox": [20, 60, 100, 40.4]},
+        ],
+    }
+    (tmp_path / "edge.json").write_text(json.dumps(coco))
+    dataset = CocoDataset(
+        tmp_path / "edge.json",
+        tmp_path,
+        transforms=train_transforms(320, (127.5,) * 3, NO_AUGMENTATION),
+    )
+    _, target = dataset[0]
+    assert target["labels"].tolist() == [1, 2]
+    assert float(target["boxes"].max()) <= 320
 
 
 def test_ssd300_training_step_on_a_tiny_input(shapes: Path) -> None:

@@ -121,14 +121,18 @@ class CocoDataset(Dataset[tuple[Tensor, dict[str, Tensor]]]):
         except (OSError, ValueError) as exc:
             raise DatasetError(f"cannot read picture {item.path}: {exc}") from exc
         kept = [o for o in item.objects if not o.iscrowd]
-        boxes = tv_tensors.BoundingBoxes(
-            torch.tensor([o.box for o in kept], dtype=torch.float32).reshape(-1, 4),
-            format="XYXY",
-            canvas_size=tuple(picture.shape[-2:]),
-        )
+        height, width = picture.shape[-2:]
+        xyxy = torch.tensor([o.box for o in kept], dtype=torch.float32).reshape(-1, 4)
+        # an annotation running past the picture is cut at its edge (the transforms' Sanitize
+        # would drop it whole); one wholly outside is left out
+        xyxy[:, 0::2] = xyxy[:, 0::2].clamp(0, width)
+        xyxy[:, 1::2] = xyxy[:, 1::2].clamp(0, height)
+        inside = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
         target: dict[str, Any] = {
-            "boxes": boxes,
-            "labels": torch.tensor([o.label for o in kept], dtype=torch.int64),
+            "boxes": tv_tensors.BoundingBoxes(
+                xyxy[inside], format="XYXY", canvas_size=(height, width)
+            ),
+            "labels": torch.tensor([o.label for o in kept], dtype=torch.int64)[inside],
         }
         if self.transforms is not None:
             picture, target = self.transforms(picture, target)

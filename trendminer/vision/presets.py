@@ -83,5 +83,6 @@ def train_transforms(size: int, mean: tuple[float, float, float], aug: Augmentat
     steps += [v2.Resize((size, size), antialias=True), v2.ToDtype(torch.float32, scale=True)]
     if aug.lighting > 0:
         steps.append(LightingNoise(aug.lighting))
-    steps.append(v2.SanitizeBoundingBoxes(min_size=1.0))
+    # resizing can carry an edge box a float rounding past the canvas, which Sanitize drops
+    steps += [v2.ClampBoundingBoxes(), v2.SanitizeBoundingBoxes(min_size=1.0)]
     return v2.Compose(steps)
