@@ -82,3 +82,14 @@ def test_small_object_table_ignores_large_truths_and_detections() -> None:
     assert report.small[0].ground_truths == 1
     assert report.small_mAP == pytest.approx(0.5)  # FP then TP: precision 1/2 at recall 1
     assert report.classes[0].ap == pytest.approx(0.5 * 1.0 + 0.5 * 2 / 4)
+
+
+def test_a_larger_truth_the_small_table_ignores_does_not_hide_a_small_match() -> None:
+    """The detection overlaps the ignored 33 px truth (IoU .94) a little more than the counted
+    30 px one (IoU .88): it matches the counted one, as in COCO."""
+    truths = {1: [Truth(1, (0.0, 0.0, 30.0, 30.0), 900), Truth(1, (0.0, 0.0, 33.0, 33.0), 1089)]}
+    predictions = {1: [Prediction(1, 0.9, (0.0, 0.0, 32.0, 32.0))]}
+    report = evaluate(predictions, truths, ["top"])
+    assert report.small[0].ground_truths == 1
+    assert report.small[0].detections == 1
+    assert report.small_mAP == pytest.approx(1.0)

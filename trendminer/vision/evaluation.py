@@ -130,11 +130,16 @@ def _evaluate_class(
     for img, p in ranked:
         candidates = gts.get(img, [])
         overlaps = iou(p.box, np.array([t.box for t in candidates]).reshape(-1, 4))
-        best = int(np.argmax(overlaps)) if len(overlaps) else -1
-        if best >= 0 and overlaps[best] >= iou_threshold:
-            truth = candidates[best]
-            if not counted(truth):
+        scored = np.array([counted(t) for t in candidates], dtype=bool)
+        # the counted truths first (as COCO does): a truth the table ignores (crowd, or large in
+        # the small table) that overlaps a little more must not hide a counted match
+        best = int(np.argmax(np.where(scored, overlaps, -1.0))) if scored.any() else -1
+        if best < 0 or overlaps[best] < iou_threshold:
+            if (overlaps[~scored] >= iou_threshold).any():
                 continue
+            best = -1
+        if best >= 0:
+            truth = candidates[best]
             if taken[img][best]:
                 flags.append(False)
             else:
