@@ -149,6 +149,23 @@ def test_init_fine_tunes_from_a_checkpoint_of_the_same_model(shapes: Path, tmp_p
                init=shipped_checkpoint())  # fmt: skip
 
 
+def test_a_continued_run_keeps_the_model_options_it_continues(shapes: Path, tmp_path: Path) -> None:
+    """Resuming or fine-tuning keeps the first run's default boxes; other options are refused."""
+    still = make_recipe(
+        "cpu-short", {"epochs": 1, "iterations": 1, "batch_size": 2, "workers": 0, "warmup": 0}
+    )
+    first = _train(shapes, tmp_path / "first", still, options={"min_ratio": 0.05})
+    tuned = _train(shapes, tmp_path / "tuned", still, init=first.best)
+    assert load_checkpoint(tuned.best)[1].options == {"min_ratio": 0.05}
+    with pytest.raises(TrainingError, match=r"model options \{'min_ratio': 0.05\}"):
+        _train(shapes, tmp_path / "other", still, init=first.best, options={"min_ratio": 0.2})
+    longer = make_recipe(
+        "cpu-short", {"epochs": 2, "iterations": 1, "batch_size": 2, "workers": 0, "warmup": 0}
+    )
+    with pytest.raises(TrainingError, match="pass the same options"):
+        _train(shapes, tmp_path / "first", longer, options={})
+
+
 def test_non_finite_loss_fails_loudly(shapes: Path, tmp_path: Path) -> None:
     recipe = make_recipe(
         "cpu-short",

@@ -167,6 +167,19 @@ def _training_data(dataset: CocoDataset) -> dict[str, Any]:
     return info
 
 
+def _continued_options(
+    asked: Mapping[str, Any] | None, recorded: Mapping[str, Any], source: Path
+) -> dict[str, Any]:
+    """The model options of a run that continues ``source``: its own unless others are asked,
+    which is an error (its head learned the default boxes of its own options)."""
+    if asked is not None and dict(asked) != dict(recorded):
+        raise TrainingError(
+            f"{source} was trained with the model options {dict(recorded)}, not {dict(asked)}; "
+            "pass the same options, or start afresh (--no-resume, another --out, no --init)"
+        )
+    return dict(recorded)
+
+
 def train(
     *,
     model_name: str,
@@ -186,7 +199,8 @@ def train(
     On resume, weights, optimizer and learning rate continue; the recipe given now sets the
     number of epochs and the remaining learning-rate steps. ``init`` starts a new run from the
     weights of a detector checkpoint (same architecture and classes) with a fresh optimizer and
-    schedule: a fine-tune. A run that resumes ignores it.
+    schedule: a fine-tune. A run that resumes ignores it. Both keep the model options of the run
+    or checkpoint they continue (``options`` None); other options are an error.
     """
     spec = architecture(model_name).input
     torch.manual_seed(recipe.seed)
@@ -201,6 +215,20 @@ def train(
         if val_coco is not None
         else None
     )
+    out.mkdir(parents=True, exist_ok=True)
+    last, best_path, log_path = out / "last.pt", out / "best.pt", out / "loss_log.csv"
+    state = (
+        torch.load(last, map_location=where, weights_only=False)
+        if resume and last.exists()
+        else None
+    )
+    if state is not None:
+        options = _continued_options(options, state["meta"].get("options") or {}, last)
+    elif init is not None:
+        start, start_meta = load_checkpoint(
+            init, classes=dataset.classes, architecture_name=model_name
+        )
+        options = _continued_options(options, start_meta.options, init)
     model = build_model(
         model_name, num_classes=len(with_background(dataset.classes)), options=options
     )
@@ -216,11 +244,8 @@ def train(
         recipe=recipe.to_dict(),
         training_data=_training_data(dataset),
     )
-    out.mkdir(parents=True, exist_ok=True)
-    last, best_path, log_path = out / "last.pt", out / "best.pt", out / "loss_log.csv"
     start_epoch, best_epoch, best_score = 0, -1, float("-inf")
-    if resume and last.exists():
-        state = torch.load(last, map_location=where, weights_only=False)
+    if state is not None:
         if state["meta"]["architecture"] != model_name or tuple(state["meta"]["classes"]) != tuple(
             dataset.classes
         ):
@@ -239,7 +264,6 @@ def train(
         )
         logger.info("resuming %s at epoch %d", out, start_epoch)
     elif init is not None:
-        start, _ = load_checkpoint(init, classes=dataset.classes, architecture_name=model_name)
         model.load_state_dict(start.state_dict())
         meta = dataclasses.replace(meta, training_data={**meta.training_data, "init": str(init)})
         logger.info("fine-tuning from %s", init)
