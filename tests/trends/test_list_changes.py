@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 from tests.trends.builders import background, insert_posts
 from tests.trends.conftest import TREND_TABLES, snapshot
 from tests.trends.test_build import burst, day
+from trendminer.cli import lists as lists_cli
 from trendminer.lists import NameList, add_name, remove_name
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
@@ -112,3 +113,12 @@ def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
         add_name(connection, NameList.EXCLUDED_USERS, "user7")
     rebuild_after_change(engine, settings, NameList.EXCLUDED_USERS, "user7")
     assert judged_and_built() == built
+
+
+def test_a_deferred_rebuild_names_the_window_to_build(
+    world: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with world.begin() as connection:
+        add_name(connection, NameList.EXCLUDED_USERS, "latecomer")
+    lists_cli._rebuild(world, NameList.EXCLUDED_USERS, "latecomer", rebuild=False)
+    assert f"trendminer trends build --start {day(20)} --end {day(41)}" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from trendminer.cli.common import clean_errors, database, settings
 from trendminer.lists import NameList, add_name, list_names, remove_name
-from trendminer.trends.list_changes import rebuild_after_change
+from trendminer.trends.list_changes import rebuild_after_change, rebuild_window
 
 exclude_app = typer.Typer(
     help="Exclusion lists: users and hashtags left out everywhere.", no_args_is_help=True
@@ -30,7 +30,10 @@ def _exclusion(kind: ExclusionKind) -> NameList:
 
 
 KindArg = Annotated[ExclusionKind, typer.Argument(help="user or hashtag")]
-NameArg = Annotated[str, typer.Argument(help="Name, with or without a leading @ or #.")]
+NameArg = Annotated[
+    str,
+    typer.Argument(help="A user name (a leading @ allowed) or a hashtag (a leading # allowed)."),
+]
 NoRebuildOption = Annotated[
     bool,
     typer.Option(
@@ -102,8 +105,14 @@ def _change(name_list: NameList, raw: str, *, add: bool, rebuild: bool) -> None:
 def _rebuild(engine: Engine, name_list: NameList, name: str, rebuild: bool) -> None:
     """Rebuild the trend tables over the days the change touched (or say how to)."""
     if not rebuild:
-        typer.echo("trend tables not rebuilt: run `trendminer trends build` over the days "
-                   f"of {name}'s posts", err=True)  # fmt: skip
+        with engine.connect() as connection:
+            window = rebuild_window(connection, name_list, name)
+        if window is None:
+            typer.echo("no built trend day touched: nothing to rebuild", err=True)
+        else:
+            start = window.history_from or window.start
+            typer.echo("trend tables not rebuilt: run `trendminer trends build --start "
+                       f"{start} --end {window.end}`", err=True)  # fmt: skip
         return
     result = rebuild_after_change(engine, settings(), name_list, name)
     if result is None:
