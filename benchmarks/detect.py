@@ -1,6 +1,8 @@
 """Detect benchmark: the batched pipeline against a per-picture loop, and against the bare model.
 
     python benchmarks/detect.py [--quick] [--device cpu|cuda] [--model ssdlite|ssd300|ffssd|CKPT]
+        [--pictures N] [--batch-size N] [--workers N] [--precision P] [--stages] [--no-prior]
+        [--device-decode] [--no-int8]
 
 The same JPEG pictures (street-scene-sized, 320x400, drawn with coloured shapes) are written
 into a temporary folder; then, side by side on one device, with the same precision (bf16/fp16

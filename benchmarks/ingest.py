@@ -1,6 +1,6 @@
 """Ingest benchmark: idempotent bulk upsert of posts with hashtags vs plain COPY vs ORM rows.
 
-    python benchmarks/ingest.py [--quick] [--posts N] [--orm-rows N]
+    python benchmarks/ingest.py [--quick] [--posts N] [--orm-rows N] [--batch-size N]
 
 Measured side by side in one run, on one temporary database:
 - upsert: ``trendminer.db.bulk.upsert_posts`` over batches (clean, dedupe, COPY to staging,

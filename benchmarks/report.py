@@ -7,7 +7,7 @@ side by side, for a day with no data (the fixed cost: charts, page, empty CSVs).
 
     .venv/bin/python benchmarks/report.py [--quick]   # --quick: 90 days instead of 365
 
-Last stdout line: one JSON object (``report_s``, ``empty_report_s``, ``ratio``, rows).
+Last stdout line: one JSON object (``report_s``, ``empty_report_s``, ``report_vs_empty``, rows).
 """
 
 from __future__ import annotations

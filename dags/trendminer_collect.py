@@ -11,7 +11,8 @@ Marks the asset `trendminer.posts`, which starts `trendminer_enrich` and `trendm
 
 **Owner:** trendminer-data
 
-**Triage:** rate limits and network errors (`RetriableError`) retry with backoff; a
+**Triage:** rate limits and network errors (`RetriableError`) retry after the wait the error
+names (a rate limit's own, else 60 s or 300 s; at most 2 h); a
 configuration error fails at once: check the `trendminer_db` connection, the variable
 `trendminer_settings` and the Instagram session file (`TRENDMINER_INSTAGRAM_SESSION_FILE`).
 Rejected records are in the table `rejected_records`.

@@ -196,6 +196,18 @@ def test_a_city_that_copies_another_two_weeks_later_follows_it() -> None:
     assert found[(1, 0)].correlation < 0.5
 
 
+def test_a_day_a_run_of_days_makes_a_peak_is_judged_even_where_its_own_history_is_thin() -> None:
+    """Day 15's own 14 days hold 9 labelled posts (too few for a baseline), but the run of days
+    14-15 has day 14's baseline (day 0's 100 posts): the peak is a judged day, not 'too early'."""
+    labelled, negative = np.zeros(18), np.zeros(18)
+    labelled[0], negative[0] = 100, 10
+    labelled[14:16], negative[14:16] = 9, 9
+    result = score_sentiment(negative, labelled, history=14, min_history=7, windows=2)
+    assert result.is_peak[15]
+    assert result.judged[15]
+    assert result.width[15] == 2
+
+
 def test_a_follower_with_missing_weeks_is_tested_at_its_calendar_lag() -> None:
     rng = np.random.default_rng(3)
     leader = rng.normal(0, 1, 60).cumsum()

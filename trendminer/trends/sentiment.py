@@ -123,6 +123,8 @@ def score_sentiment(
             single = is_peak.copy()
     is_peak[: max(first, 0)] = False
     p_value[: max(first, 0)] = np.nan
+    # a run can judge a day whose own history is too thin (its baseline is the run's first day's)
+    judged |= ~np.isnan(p_value)
     low = judged & (n >= min_volume) & (binom.cdf(k, n, np.nan_to_num(rates)) < alpha)
     width = np.where(is_peak, peak_width, width)
     return SentimentScores(rates, p_value, is_peak, judged, low, width)

@@ -68,9 +68,8 @@ class Recipe:
 PRESETS: dict[str, Recipe] = {
     # The seed recipe: SGD, batch 64, 120 epochs of 256 steps, lr 1e-3 -> 1e-4 (80) -> 1e-5 (100).
     "seed": Recipe(),
-    # A short CPU recipe for SSDLite on the Sample world (the shipped checkpoint): 1,400 AdamW
-    # steps of 8 pictures from scratch, bf16 where native, lr /10 for the last two epochs, no
-    # expand.
+    # A short CPU recipe for SSDLite on the Sample world: 1,400 AdamW steps of 8 pictures from
+    # scratch, bf16 where native, lr /10 for the last two epochs, no expand.
     "cpu-short": Recipe(
         optimizer="adamw",
         lr=1.5e-3,
