@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import create_engine, text
@@ -49,6 +50,31 @@ def test_peaks_of_an_hourly_series_with_its_daily_cycle(tmp_path: Path) -> None:
     assert rows[0]["start"] == rows[0]["end"] == "2026-01-13 08:00"
     assert float(rows[0]["score"]) >= 3
     assert float(rows[0]["value"]) > float(rows[0]["baseline"])
+
+
+def test_local_times_across_a_dst_change_are_read_by_their_instant(tmp_path: Path) -> None:
+    """Paris hours over the spring change (+01:00, then +02:00): written back as they came."""
+    values = hourly_values()
+    values[200] += 60
+    paris = ZoneInfo("Europe/Paris")
+    first = datetime(2026, 3, 22, tzinfo=paris)
+    source, output = tmp_path / "local.csv", tmp_path / "peaks.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["when", "count"])
+        for i, value in enumerate(values):
+            instant = (first.astimezone(UTC) + timedelta(hours=i)).astimezone(paris)
+            writer.writerow([instant.isoformat(), int(value)])
+    result = runner.invoke(
+        app,
+        ["peaks", "--input", str(source), "--time-column", "when", "--value-column", "count",
+         "--output", str(output)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    peak = (first.astimezone(UTC) + timedelta(hours=200)).astimezone(paris)
+    rows = list(csv.DictReader(output.open()))
+    assert peak.utcoffset() == timedelta(hours=2)
+    assert [row["peak_time"] for row in rows] == [peak.isoformat()]
 
 
 def test_no_peaks_still_writes_the_header(tmp_path: Path) -> None:

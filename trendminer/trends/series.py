@@ -39,6 +39,9 @@ class TimeSeries:
 PeakTable = list[tuple[str, str, str, float, float, float]]
 
 
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:\.\d*)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # a time, then its offset
+
+
 def read_series(path: Path, time_column: str, value_column: str) -> TimeSeries:
     """Read two columns of a CSV file (raises PeakInputError with what to fix)."""
     try:
@@ -50,8 +53,12 @@ def read_series(path: Path, time_column: str, value_column: str) -> TimeSeries:
             raise PeakInputError(
                 f"{path} has no column {column!r}; its columns are {', '.join(frame.columns)}."
             )
+    raw = frame[time_column]
+    # times that all carry their UTC offset are placed by their instant, so a local series
+    # across a DST change (+01:00 then +02:00) reads; naive times are taken as they are
+    with_offset = bool(len(raw)) and bool(raw.str.strip().str.contains(_OFFSET).all())
     try:
-        times = pd.DatetimeIndex(pd.to_datetime(frame[time_column], format="mixed"))
+        times = pd.DatetimeIndex(pd.to_datetime(raw, format="mixed", utc=with_offset))
     except (ValueError, TypeError) as exc:
         raise PeakInputError(
             f"column {time_column!r} holds a value that is not a time: {exc}"
