@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from scipy.stats import t as t_dist
 
+from trendminer.trends import attributes
 from trendminer.trends.attributes import (
     find_events,
     fit_attribute,
@@ -194,6 +197,32 @@ def test_a_city_that_copies_another_two_weeks_later_follows_it() -> None:
     assert found[(0, 1)].granger_p is not None
     assert found[(0, 1)].granger_p < 0.001
     assert found[(1, 0)].correlation < 0.5
+
+
+def test_the_slope_p_value_is_of_the_weeks_the_slope_was_fitted_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no refit left, the outlier week found by the last fit is not refitted: the slope
+    and its p-value are both those of the fit over every week."""
+    monkeypatch.setattr(attributes, "REFITS", 0)
+    weeks = np.arange(20.0) + 1000
+    total = np.full(20, 200.0)
+    posts = 20 + 0.8 * np.arange(20) + np.tile([3.0, -2.0, 0.0, -1.0], 5)
+    posts[10] += 60
+    fit = fit_attribute(weeks, posts, total)
+    assert fit.outliers[10]
+    coef, _, errors = attributes._wls(
+        attributes._design(weeks, False, weeks[0]), posts / total, total
+    )
+    assert fit.slope == pytest.approx(coef[1])
+    assert fit.slope_p_value == pytest.approx(2 * t_dist.sf(abs(coef[1]) / errors[1], 18))
+
+
+def test_a_constant_share_has_no_slope_test() -> None:
+    """An exact fit leaves only rounding in the residuals: no p-value out of it."""
+    fit = fit_attribute(np.arange(20.0), np.full(20, 10.0), np.full(20, 50.0))
+    assert fit.slope == pytest.approx(0.0, abs=1e-12)
+    assert fit.slope_p_value is None
 
 
 def test_a_day_a_run_of_days_makes_a_peak_is_judged_even_where_its_own_history_is_thin() -> None:

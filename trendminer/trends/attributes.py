@@ -110,6 +110,8 @@ def _wls(
     a, y = design * root[:, None], share * root
     coef = np.asarray(np.linalg.lstsq(a, y, rcond=None)[0], dtype=np.float64)
     rss = float(np.sum((y - a @ coef) ** 2))
+    if rss <= 1e-20 * float(np.sum(y**2)):  # an exact fit: what is left is rounding, not noise
+        rss = 0.0
     dof = max(len(y) - design.shape[1], 1)
     try:
         covariance = np.linalg.inv(a.T @ a) * rss / dof
@@ -161,14 +163,15 @@ def fit_attribute(
     share = k / n
     keep = np.ones(w.size, dtype=bool)
     for _ in range(REFITS + 1):
-        seasonal, coef = _choose(w[keep], share[keep], n[keep], w[0], min_seasonal_span)
+        fitted = keep  # the weeks ``coef`` is fitted on (the slope's error must be theirs)
+        seasonal, coef = _choose(w[fitted], share[fitted], n[fitted], w[0], min_seasonal_span)
         expected = np.clip(_design(w, seasonal, w[0]) @ coef, 0.0, 1.0)
         outliers, p_values = _breaks(k, n, expected, alpha, min_lift, windows)
         if np.array_equal(~outliers, keep) or (~outliers).sum() < 4:
             break
         keep = ~outliers
-    _, _, errors = _wls(_design(w[keep], seasonal, w[0]), share[keep], n[keep])
-    dof = max(int(keep.sum()) - len(coef), 1)
+    _, _, errors = _wls(_design(w[fitted], seasonal, w[0]), share[fitted], n[fitted])
+    dof = max(int(fitted.sum()) - len(coef), 1)
     slope_p = (
         float(2 * t_dist.sf(abs(coef[1]) / errors[1], dof))
         if np.isfinite(errors[1]) and errors[1] > 0
