@@ -16,7 +16,9 @@ Marks the asset `trendminer.trend_tables` with the window it built, which starts
 **Owner:** trendminer-data
 
 **Triage:** safe to clear and rerun. Empty tables for a day usually mean `trendminer_enrich`
-has not run on its posts yet (city and sentiment are missing).
+has not run on its posts yet (city and sentiment are missing). Posts, enrichment or detections
+that arrive after a day was built leave it stale: `trendminer trends refresh --dry-run` shows
+the days, `trendminer trends refresh` rebuilds them.
 """
 
 from __future__ import annotations

@@ -104,6 +104,22 @@ def test_rerun_changes_nothing_and_everything_gives_the_same_rows(engine: Engine
     ]
 
 
+def test_a_post_moved_to_its_owners_new_home_is_marked_enriched_again(engine: Engine) -> None:
+    """The trend days built before the move must be found stale (trendminer.trends.stale)."""
+    _world(engine)
+    enrich(engine, _settings())
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE posts SET enriched_at = '2000-01-01'"))
+    _posts(engine, [make_post(20 + i, owner="kenji", location=TOKYO) for i in range(4)])
+    enrich(engine, _settings())
+    moved = _rows(
+        engine,
+        "SELECT shortcode, city, enriched_at > '2000-01-01' FROM posts "
+        "WHERE shortcode IN ('SC000010', 'SC000012') ORDER BY 1",
+    )
+    assert moved == [("SC000010", "Paris", False), ("SC000012", "Tokyo", True)]
+
+
 def test_comments_get_language_and_sentiment(engine: Engine) -> None:
     comments = (
         CommentRecord(1, "fan", "love it 😍", BASE_TIME),

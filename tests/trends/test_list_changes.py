@@ -13,7 +13,8 @@ from trendminer.lists import NameList, add_name, remove_name
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
 from trendminer.trends.build import history_span
-from trendminer.trends.list_changes import RebuildWindow, rebuild_after_change, rebuild_window
+from trendminer.trends.list_changes import rebuild_after_change, rebuild_window
+from trendminer.trends.rebuild import RebuildWindow
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``trendminer trends build`` and the stand-alone ``trendminer peaks``."""
+"""``trendminer trends build|refresh`` and the stand-alone ``trendminer peaks``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import typer
 
 from trendminer.cli.common import clean_errors, database, settings
 
-app = typer.Typer(help="Trend tables: build them for a window of days.", no_args_is_help=True)
+app = typer.Typer(
+    help="Trend tables: build them for a window of days, or refresh the days late data changed.",
+    no_args_is_help=True,
+)
 
 StartOption = Annotated[
     datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First local date, YYYY-MM-DD.")
@@ -31,6 +34,32 @@ def build(start: StartOption, end: EndOption) -> None:
     with database() as engine:
         result = build_trends(engine, settings(), start.date(), end.date())
     typer.echo(json.dumps(result.as_dict()))
+
+
+@app.command("refresh")
+@clean_errors
+def refresh(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print the days that would be rebuilt.")
+    ] = False,
+) -> None:
+    """Rebuild the built days whose posts arrived, were enriched or were detected after they
+    were built (late data), and the days after them (their peaks read those days)."""
+    from trendminer.trends.stale import refresh_stale, stale_window
+
+    with database() as engine:
+        if dry_run:
+            with engine.connect() as connection:
+                window = stale_window(connection, settings())
+            typer.echo(json.dumps(None if window is None else {
+                "start": window.start.isoformat(), "end": window.end.isoformat(),
+                "history_from": window.history_from and window.history_from.isoformat(),
+            }))  # fmt: skip
+            return
+        result = refresh_stale(engine, settings())
+    if result is None:
+        typer.echo("every built trend day is current: nothing to rebuild", err=True)
+    typer.echo(json.dumps(None if result is None else result.as_dict()))
 
 
 @clean_errors

@@ -55,7 +55,8 @@ WHERE pr.username = h.owner AND h.city IS NULL AND pr.home_inferred
 _SET_POSTS = """
 UPDATE posts p SET
     city = h.city, country = h.country, timezone = h.timezone,
-    city_source = CASE WHEN h.city IS NULL THEN NULL ELSE 'home' END
+    city_source = CASE WHEN h.city IS NULL THEN NULL ELSE 'home' END,
+    enriched_at = now()  -- its trend days built before are stale (trendminer.trends.stale)
 FROM enrich_homes h
 WHERE p.owner = h.owner AND p.enriched_at IS NOT NULL
   AND p.city_source IS DISTINCT FROM 'location'
