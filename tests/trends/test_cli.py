@@ -18,6 +18,7 @@ from trendminer.cli.main import app
 from trendminer.db.connection import sqlalchemy_url
 
 runner = CliRunner()
+ONE_DAY = timedelta(days=1)
 
 
 def write_series(path: Path, values: np.ndarray, start: datetime, step: timedelta) -> None:
@@ -119,4 +120,19 @@ def test_trends_build_command(trendminer_env: Path, db_url: str) -> None:
     with engine.connect() as connection:
         days = connection.execute(text("SELECT DISTINCT day FROM trend_daily_activity")).all()
     assert [d[0] for d in days] == [FIRST_DAY]
+
+    def refresh(*options: str) -> object:
+        result = runner.invoke(app, ["trends", "refresh", *options])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert refresh("--dry-run") is None
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE posts SET enriched_at = now()"))  # enriched again, late
+    window = refresh("--dry-run")
+    assert window == {
+        "start": str(FIRST_DAY), "end": str(FIRST_DAY), "history_from": str(FIRST_DAY - ONE_DAY)
+    }  # fmt: skip
+    assert refresh()["days"] == 1  # type: ignore[index]
+    assert refresh("--dry-run") is None
     engine.dispose()
