@@ -28,6 +28,7 @@ from trendminer.collect.instagram import (
     InstagramResponseError,
     make_loader,
 )
+from trendminer.collect.state import write_state
 from trendminer.errors import RetriableError
 from trendminer.settings import Settings
 
@@ -303,6 +304,42 @@ def test_instagram_max_posts_stops_and_the_next_run_goes_on_to_the_watermark(
     assert stored["posts"] == _codes(pages[0] + pages[1])
     assert stored["state"].watermark == BASE + timedelta(hours=100)
     assert stored["state"].resume_state is None
+
+
+def test_a_post_without_a_plausible_time_neither_stops_the_feed_nor_moves_the_watermark(
+    engine: Engine, settings: Settings
+) -> None:
+    with engine.begin() as connection:
+        write_state(connection, "hashtag", "outfit", status="ok", watermark=BASE)
+    timeless, future = graph_node(1, taken_at=BASE), graph_node(2, taken_at=BASE)
+    del timeless["taken_at_timestamp"]
+    future["taken_at_timestamp"] = 5_000_000_000  # the year 2128
+    newer = [graph_node(i, taken_at=BASE + timedelta(hours=20 - i)) for i in (3, 4, 5)]
+    older = graph_node(6, taken_at=BASE - timedelta(hours=30))  # past the 6 h overlap: stop
+    feed = [newer[0], timeless, future, newer[1], newer[2], older]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _add_page(rsps, None, feed, None)
+        _add_pictures(rsps, feed)
+        result = collect_instagram(engine, settings, hashtags=["outfit"],
+                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert result.rejected == 2
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(newer)
+    assert stored["state"].watermark == BASE + timedelta(hours=17)
+
+
+def test_a_run_resumed_with_max_posts_1_moves_on(engine: Engine, settings: Settings) -> None:
+    """The post a resumed iterator gives back first is stored already: it is not counted."""
+    feed = _posts(0, 3)
+    runs = []
+    for _ in range(3):
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+            _add_page(rsps, None, feed, None)
+            _add_pictures(rsps, feed)
+            collect_instagram(engine, settings, hashtags=["outfit"], max_posts=1,
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+        runs.append(_stored(engine)["posts"])
+    assert runs == [_codes(feed[:1]), _codes(feed[:2]), _codes(feed)]
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ from instaloader.exceptions import (
 )
 from sqlalchemy import Engine, text
 
+from trendminer.cleaning import clean_time
 from trendminer.collect.archive import Progress, location_from_node, media_items, post_from_node
 from trendminer.collect.comments import post_comments
 from trendminer.collect.media import DownloadPolicy, MediaStore, download_pictures
@@ -330,18 +331,28 @@ class FeedCollector:
         result = CollectResult()
         seen = 0
         limited = False
+        # a thawed iterator first gives back the post it was frozen on (stored already): it
+        # does not count against ``limit``, or a run resumed with max_posts 1 would never move
+        repeat = bool(saved.get("iterator"))
         try:
             iterator = make_iterator()
-            if saved.get("iterator"):
+            if repeat:
                 _thaw(iterator, saved["iterator"], where)
             for post in iterator:
                 record = self._record(post, source_hashtags)
-                if cutoff is not None and record.taken_at < cutoff and not _pinned(post):
+                # a post without a plausible time is stored as rejected; it neither stops the
+                # feed nor moves the watermark (nor does a time later than now)
+                taken = clean_time(record.taken_at)
+                too_old = taken is not None and cutoff is not None and taken < cutoff
+                if too_old and not _pinned(post):
                     logger.info("%s: reached the watermark (%s)", where, cutoff)
                     break
                 page.append(record)
-                seen += 1
-                newest = max(newest or record.taken_at, record.taken_at)
+                seen += 0 if repeat else 1
+                repeat = False
+                if taken is not None:
+                    taken = min(taken, datetime.now(UTC))
+                    newest = max(newest or taken, taken)
                 frozen = iterator.freeze()
                 if seen >= limit:
                     limited = True
