@@ -167,7 +167,11 @@ def clean_post(post: PostRecord) -> PostRecord:
         media_type=media_type,
         location=clean_location(post.location, shortcode),
         source_hashtags=tuple(dict.fromkeys(source_tags)),
-        media=tuple(_clean_media(item) for item in post.media) if post.media else (),
+        media=tuple(
+            _clean_media(item) for item in post.media if _plausible_position(item, shortcode)
+        )
+        if post.media
+        else (),
         comment_list=(
             tuple(
                 comment
@@ -178,6 +182,17 @@ def clean_post(post: PostRecord) -> PostRecord:
             else ()
         ),
     )
+
+
+MAX_POSITION = 32_767
+"""A picture's place in its post is a ``smallint`` (a sidecar has at most 20 items)."""
+
+
+def _plausible_position(media: MediaRecord, shortcode: str) -> bool:
+    if type(media.position) is int and 0 <= media.position <= MAX_POSITION:
+        return True
+    logger.warning("picture %r of %s is out of range: left out", media.position, shortcode)
+    return False
 
 
 def _clean_media(media: MediaRecord) -> MediaRecord:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories import BASE_TIME, make_post
-from trendminer.db.bulk import upsert_posts
-from trendminer.records import CommentRecord, MediaRecord
+from trendminer.db.bulk import upsert_posts, upsert_profiles
+from trendminer.records import CommentRecord, MediaRecord, ProfileRecord
 
 COUNTS = {
     "posts": "SELECT count(*) FROM posts",
@@ -209,6 +209,36 @@ def test_ids_outside_bigint_are_stored_as_null_or_dropped(
     assert rows[2].location_id is None
     assert comments == 2  # posts 1 and 3 keep theirs; post 2's comment had no valid id
     assert "not a valid id" in caplog.text
+
+
+def test_hostile_profile_fields_and_picture_places_lose_nothing_else(engine: Engine) -> None:
+    """An archive's profile with an id past bigint and flags that are no booleans, and a post
+    whose picture claims place 40,000 (smallint): kept, the bad values left out."""
+    hostile = ProfileRecord(
+        "mallory", BASE_TIME, user_id=2**64, followers=10, is_verified="maybe", is_business={"a": 1}
+    )  # type: ignore[arg-type]
+    fine = ProfileRecord("alice", BASE_TIME, user_id=7, is_verified=True)
+    far = make_post(1, media=(MediaRecord(position=0), MediaRecord(position=40_000)))
+    with engine.begin() as connection:
+        assert upsert_profiles(connection, [hostile, fine]) == 2
+        result = upsert_posts(connection, [far, make_post(2)])
+    assert result.inserted == 2
+    with engine.connect() as connection:
+        profiles = connection.execute(
+            text("SELECT username, user_id, followers, is_verified, is_business FROM profiles "
+                 "ORDER BY 1")
+        ).all()  # fmt: skip
+        places = (
+            connection.execute(
+                text("SELECT position FROM media WHERE shortcode = :s"), {"s": far.shortcode}
+            )
+            .scalars()
+            .all()
+        )
+    assert [tuple(p) for p in profiles] == [
+        ("alice", 7, None, True, None), ("mallory", None, 10, None, None)
+    ]  # fmt: skip
+    assert places == [0]
 
 
 def test_a_failed_download_never_overwrites_a_stored_picture(engine: Engine) -> None:

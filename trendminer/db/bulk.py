@@ -21,6 +21,7 @@ from trendminer.cleaning import (
     MIN_TIME,
     caption_hashtags,
     clean_count,
+    clean_id,
     clean_post,
     clean_text,
     clean_time,
@@ -387,12 +388,12 @@ def upsert_profiles(connection: Connection, profiles: Iterable[ProfileRecord]) -
     rows = [
         {
             "username": name,
-            "user_id": p.user_id,
+            "user_id": clean_id(p.user_id, "user id", name),
             "full_name": clean_text(p.full_name),
             "followers": clean_count(p.followers, "followers", name),
             "following": clean_count(p.following, "following", name),
-            "is_verified": p.is_verified,
-            "is_business": p.is_business,
+            "is_verified": p.is_verified if isinstance(p.is_verified, bool) else None,
+            "is_business": p.is_business if isinstance(p.is_business, bool) else None,
             "fetched_at": clean_time(p.fetched_at) or MIN_TIME,
         }
         for name, p in latest.items()
