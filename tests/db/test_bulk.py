@@ -255,6 +255,47 @@ def test_a_failed_download_never_overwrites_a_stored_picture(engine: Engine) -> 
     assert tuple(row) == ("ok", "/store/ab/abc.jpg", "abc")
 
 
+def test_an_older_sighting_changes_no_location_picture_or_caption_hashtag(engine: Engine) -> None:
+    """The post seen on day 5 (location 2, its picture stored, #newtag), then an older archive's
+    sighting from day 1 (location 1, another picture, #oldtag, found in #streetstyle): only
+    the source hashtag is added, and a picture place not stored yet."""
+    new_picture = MediaRecord(0, url="new", path="/s/aa.jpg", sha256="aa", bytes=1, width=1,
+                              height=1, status="ok")  # fmt: skip
+    old_picture = MediaRecord(0, url="old", path="/s/bb.jpg", sha256="bb", bytes=1, width=1,
+                              height=1, status="ok")  # fmt: skip
+    place = make_post(1).location
+    newer = make_post(1, caption="#newtag", location=dataclasses.replace(place, location_id=2),
+                      media=(new_picture,), seen_at=BASE_TIME + timedelta(days=5))  # fmt: skip
+    older = make_post(
+        1,
+        caption="#oldtag",
+        location=dataclasses.replace(place, location_id=1),
+        media=(old_picture, MediaRecord(1, url="second")),
+        source_hashtags=("streetstyle",),
+        seen_at=BASE_TIME + timedelta(days=1),
+    )
+    for post in (newer, older):
+        with engine.begin() as connection:
+            upsert_posts(connection, [post])
+    with engine.connect() as connection:
+        location = connection.execute(text("SELECT location_id FROM posts")).scalar_one()
+        pictures = connection.execute(text("SELECT position, sha256 FROM media ORDER BY 1")).all()
+        tags = connection.execute(text("SELECT hashtag FROM post_hashtags ORDER BY 1")).scalars()
+        assert (location, [tuple(p) for p in pictures]) == (2, [(0, "aa"), (1, None)])
+        assert list(tags) == ["newtag", "outfit", "streetstyle"]
+
+
+def test_a_newer_location_sends_the_post_back_to_enrich(engine: Engine) -> None:
+    place = make_post(1).location
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1)])
+        connection.execute(text("UPDATE posts SET enriched_at = now()"))
+        moved = dataclasses.replace(place, location_id=42)  # type: ignore[type-var]
+        upsert_posts(connection, [make_post(1, location=moved, seen_at=BASE_TIME + timedelta(3))])
+        row = connection.execute(text("SELECT location_id, enriched_at FROM posts")).one()
+    assert tuple(row) == (42, None)
+
+
 def test_an_older_sighting_adds_comments_but_changes_none(engine: Engine) -> None:
     def comment(comment_id: int, text: str, likes: int) -> CommentRecord:
         return CommentRecord(comment_id, "bob", text, BASE_TIME, likes=likes)

@@ -73,8 +73,9 @@ CREATE TEMP TABLE IF NOT EXISTS stage_comments (
     comment_id bigint, shortcode text, owner text, text text, created_at timestamptz,
     likes integer
 ) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_stale (shortcode text) ON COMMIT DELETE ROWS;
 DELETE FROM stage_posts; DELETE FROM stage_locations; DELETE FROM stage_media;
-DELETE FROM stage_comments;
+DELETE FROM stage_comments; DELETE FROM stage_stale;
 """
 
 _MERGE_LOCATIONS = """
@@ -93,8 +94,10 @@ WHERE (locations.name, locations.slug, locations.lat, locations.lng)
                       COALESCE(EXCLUDED.lng, locations.lng))
 """
 
-# A later sighting updates what changes (likes, comment count, caption); an older one only
-# widens first_seen and the source hashtags. Returns the posts inserted, and all merged.
+# A later sighting updates what changes (likes, comment count, caption, location, its caption's
+# hashtags); an older one only widens first_seen and the source hashtags, and is noted in
+# stage_stale (its pictures and comments then change nothing stored). Returns the posts
+# inserted, and all merged.
 _MERGE_POSTS = """
 WITH merged AS (
 INSERT INTO posts AS p (shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
@@ -107,7 +110,9 @@ ON CONFLICT (shortcode) DO UPDATE SET
     comments = CASE WHEN EXCLUDED.last_seen >= p.last_seen
                     THEN EXCLUDED.comments ELSE p.comments END,
     caption = CASE WHEN EXCLUDED.last_seen >= p.last_seen THEN EXCLUDED.caption ELSE p.caption END,
-    location_id = COALESCE(EXCLUDED.location_id, p.location_id),
+    location_id = CASE WHEN EXCLUDED.last_seen >= p.last_seen
+                       THEN COALESCE(EXCLUDED.location_id, p.location_id)
+                       ELSE COALESCE(p.location_id, EXCLUDED.location_id) END,
     post_id = COALESCE(p.post_id, EXCLUDED.post_id),
     owner_id = COALESCE(p.owner_id, EXCLUDED.owner_id),
     source_hashtags = ARRAY(SELECT DISTINCT unnest(p.source_hashtags || EXCLUDED.source_hashtags)
@@ -115,17 +120,26 @@ ON CONFLICT (shortcode) DO UPDATE SET
     first_seen = LEAST(p.first_seen, EXCLUDED.first_seen),
     last_seen = GREATEST(p.last_seen, EXCLUDED.last_seen),
     enriched_at = CASE WHEN EXCLUDED.last_seen >= p.last_seen
-                        AND EXCLUDED.caption IS DISTINCT FROM p.caption
+                        AND (EXCLUDED.caption IS DISTINCT FROM p.caption
+                             OR EXCLUDED.location_id IS NOT NULL
+                                AND EXCLUDED.location_id IS DISTINCT FROM p.location_id)
                        THEN NULL ELSE p.enriched_at END
-RETURNING (xmax = 0) AS inserted
+RETURNING shortcode, last_seen, (xmax = 0) AS inserted
+),
+sightings AS (
+SELECT s.shortcode, s.last_seen < m.last_seen AS stale, s.source_hashtags, s.all_hashtags
+FROM stage_posts s JOIN merged m ON m.shortcode = s.shortcode
+),
+stale AS (
+INSERT INTO stage_stale (shortcode) SELECT shortcode FROM sightings WHERE stale
+),
+hashtags AS (
+INSERT INTO post_hashtags (shortcode, hashtag)
+SELECT shortcode, unnest(CASE WHEN stale THEN source_hashtags ELSE all_hashtags END)
+FROM sightings
+ON CONFLICT DO NOTHING
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FROM merged
-"""
-
-_MERGE_HASHTAGS = """
-INSERT INTO post_hashtags (shortcode, hashtag)
-SELECT shortcode, unnest(all_hashtags) FROM stage_posts
-ON CONFLICT DO NOTHING
 """
 
 _MERGE_METRICS = """
@@ -134,8 +148,9 @@ SELECT shortcode, last_seen, likes, comments FROM stage_posts
 ON CONFLICT (shortcode, seen_at) DO UPDATE SET likes = EXCLUDED.likes, comments = EXCLUDED.comments
 """
 
-# A fresh 'pending' sighting never overwrites a stored result ('ok', 'missing', 'corrupt'), and
-# a failed download (a 403, a file gone from an archive) never overwrites a stored picture.
+# A fresh 'pending' sighting never overwrites a stored result ('ok', 'missing', 'corrupt'), a
+# failed download (a 403, a file gone from an archive) never overwrites a stored picture, and
+# an older sighting changes no stored picture (it adds the ones not stored).
 _MERGE_MEDIA = """
 INSERT INTO media AS m (shortcode, position, is_video, url, path, sha256, bytes, width, height,
                         status, error)
@@ -149,15 +164,14 @@ ON CONFLICT (shortcode, position) DO UPDATE SET
     status = EXCLUDED.status, error = EXCLUDED.error, updated_at = now()
 WHERE (EXCLUDED.status <> 'pending' OR m.status = 'pending')
   AND (EXCLUDED.status = 'ok' OR m.status <> 'ok')
+  AND NOT EXISTS (SELECT 1 FROM stage_stale st WHERE st.shortcode = EXCLUDED.shortcode)
 """
 
-# Like the posts: an older sighting of a post (its stage_posts.last_seen before the stored
-# last_seen, which the posts merge has already advanced) adds new comments but changes none.
+# Like the posts: an older sighting of a post (in stage_stale) adds new comments but changes none.
 _DROP_STALE_COMMENTS = """
 DELETE FROM stage_comments sc
-USING stage_posts s, posts p, comments c
-WHERE s.shortcode = sc.shortcode AND p.shortcode = s.shortcode AND s.last_seen < p.last_seen
-  AND c.comment_id = sc.comment_id
+USING stage_stale st, comments c
+WHERE st.shortcode = sc.shortcode AND c.comment_id = sc.comment_id
 """
 
 _MERGE_COMMENTS = """
@@ -310,7 +324,6 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
         connection.exec_driver_sql(_MERGE_LOCATIONS)
     copy_rows(connection, "stage_posts", (*POST_COLUMNS, "all_hashtags"), prepared.posts)
     inserted, merged = connection.exec_driver_sql(_MERGE_POSTS).one()
-    connection.exec_driver_sql(_MERGE_HASHTAGS)
     connection.exec_driver_sql(_MERGE_METRICS)
     if prepared.media:
         copy_rows(connection, "stage_media", MEDIA_COLUMNS, prepared.media)
