@@ -105,10 +105,16 @@ def test_event_crops_are_cut_from_the_detection_boxes(hand_built: HandBuilt) -> 
 
 
 def test_tracked_influencers_and_exclusions_are_reported(hand_built: HandBuilt) -> None:
+    with hand_built.engine.begin() as connection:  # the spammer's post carries #outfit too
+        connection.execute(text("INSERT INTO excluded_hashtags (hashtag) VALUES ('outfit')"))
+        outfit = connection.execute(
+            text("SELECT count(*) FROM post_hashtags WHERE hashtag = 'outfit' AND shortcode IN "
+                 "(SELECT shortcode FROM posts WHERE owner <> 'spammer')")
+        ).scalar_one()  # fmt: skip
     folder = build_report(hand_built.engine, hand_built.settings, hand_built.day)
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["tracked_influencers"] == 1
-    assert summary["excluded_posts"] == 1
+    assert summary["excluded_posts"] == 1 + outfit  # the spammer's post counted once
     html = (folder / "index.html").read_text()
     assert "<td>user</td><td>spammer</td>" in html
 

@@ -128,7 +128,7 @@ def _summary(data: ReportData, assets: PageAssets, generated_at: datetime) -> di
             for index, e in enumerate(data.events)
         ],
         "tracked_influencers": len(data.tracked),
-        "excluded_posts": sum(x.posts for x in data.exclusions),
+        "excluded_posts": data.excluded_posts,
         "charts": sorted(assets.charts.values()),
         "csv_rows": assets.csv_rows,
     }

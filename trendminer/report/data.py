@@ -156,6 +156,8 @@ class ReportData:
     influence: tuple[CityInfluence, ...]
     tracked: tuple[TrackedInfluencer, ...]
     exclusions: tuple[Exclusion, ...]
+    excluded_posts: int = 0
+    """Posts of the window the lists kept out, each counted once."""
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -394,14 +396,16 @@ LEFT JOIN trend_influencer_daily d ON d.username = t.username AND d.day BETWEEN 
 GROUP BY t.username
 ORDER BY posts DESC, t.username
 """
-# Posts of the window each exclusion-list entry kept out (local days, as the trend tables).
-_EXCLUSIONS = """
+_WINDOW_POSTS = """
 WITH window_posts AS (
     SELECT shortcode, owner FROM posts
     WHERE taken_at >= CAST(:start AS timestamp) - interval '14 hours'
       AND taken_at < CAST(:end AS timestamp) + interval '38 hours'
       AND (taken_at AT TIME ZONE COALESCE(timezone, 'UTC'))::date BETWEEN :start AND :end
 )
+"""
+# Posts of the window each exclusion-list entry kept out (local days, as the trend tables).
+_EXCLUSIONS = _WINDOW_POSTS + """
 SELECT 'user' AS kind, e.username AS name, count(w.shortcode) AS posts
 FROM excluded_users e LEFT JOIN window_posts w ON w.owner = e.username
 GROUP BY e.username
@@ -412,6 +416,13 @@ LEFT JOIN post_hashtags ph ON ph.hashtag = e.hashtag
 LEFT JOIN window_posts w ON w.shortcode = ph.shortcode
 GROUP BY e.hashtag
 ORDER BY posts DESC, kind, name
+"""
+# Posts of the window the lists kept out, each once (a post can match several entries).
+_EXCLUDED_POSTS = _WINDOW_POSTS + """
+SELECT count(*) FROM window_posts w
+WHERE w.owner IN (SELECT username FROM excluded_users)
+   OR w.shortcode IN (SELECT ph.shortcode FROM post_hashtags ph
+                      JOIN excluded_hashtags e ON e.hashtag = ph.hashtag)
 """
 _POSTS = """
 SELECT COALESCE(sum(posts) FILTER (WHERE day = :end), 0) AS day_posts,
@@ -474,5 +485,6 @@ def load_report_data(connection: Connection, window: ReportWindow) -> ReportData
             Exclusion(r["kind"], r["name"], int(r["posts"]))
             for r in _rows(connection, _EXCLUSIONS, **params)
         ),
+        excluded_posts=int(connection.execute(text(_EXCLUDED_POSTS), params).scalar_one()),
         labels=labels,
     )
