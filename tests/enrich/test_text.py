@@ -94,6 +94,16 @@ def test_other_languages_keep_language_with_null_sentiment(
     assert result == (language, None, None, None, None, None)
 
 
+@pytest.mark.parametrize(("text", "label"), [("feo", None), ("amo", None), ("no", "negative")])
+def test_words_too_short_for_a_language_are_scored_only_where_vader_knows_one(
+    scorer: Scorer, text: str, label: str | None
+) -> None:
+    """'feo' (Spanish: ugly) is no neutral English text; 'no' is in VADER's lexicon."""
+    (result,) = scorer.score([text])
+    assert (result.language, result.label) == (UNDETERMINED, label)
+    assert (result.compound is None) == (label is None)
+
+
 def test_missing_text_has_no_language(scorer: Scorer) -> None:
     assert [s.language for s in scorer.score([None, "", "  "])] == [None, None, None]
 

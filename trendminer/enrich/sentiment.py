@@ -4,8 +4,11 @@ Every text gets its language (:mod:`trendminer.enrich.language`). Texts in one o
 languages (English by default: VADER's lexicon is English) get VADER's compound, pos, neu and
 neg scores and a label by the configured cut (compound ≥ positive threshold → ``positive``,
 ≤ negative threshold → ``negative``, else ``neutral``). A text without any word (emoji,
-punctuation) is ``und`` and is scored too: VADER reads emoji in any language. Every other text
-keeps its language with its sentiment NULL, never zero, so coverage can be counted.
+punctuation) is ``und`` and is scored too: VADER reads emoji in any language. A text with words
+too short to tell their language (``und`` as well: "no", "feo") is scored only where VADER's
+lexicon knows one of them ("no", "ok"), not as a neutral zero ("feo" is Spanish for ugly).
+Every other text keeps its language with its sentiment NULL, never zero, so coverage can be
+counted.
 
 :class:`ParallelScorer` spreads batches over worker processes (forked, so they share the loaded
 models) and returns the results as COPY text, so the workers do the serialising too.
@@ -105,6 +108,9 @@ class Scorer:
                 continue
             scores = self.vader.polarity_scores(for_sentiment)
             compound = scores["compound"]
+            if words is not None and language == UNDETERMINED and scores["neu"] == 1.0:
+                results.append(Sentiment(language))  # words of no known language, none VADER's
+                continue
             results.append(
                 Sentiment(
                     language,
