@@ -48,12 +48,14 @@ from trendminer.orchestration.tags import Tag
 )
 def trendminer_trends() -> None:
     @task.sensor(poke_interval=15 * 60, timeout=24 * 3600, mode="reschedule")
-    def wait_until_the_days_have_ended(params: dict[str, Any], data_interval_end: datetime) -> bool:
+    def wait_until_the_days_have_ended(
+        params: dict[str, Any], data_interval_end: datetime | None = None
+    ) -> bool:
         """Wait until the run's local days are over in every time zone and their posts are in
         (TRENDMINER_TRENDS_SETTLE_HOURS after the interval's UTC end; a day is built once, and
         a published peak never changes); a window named by the params is built at once."""
-        if params["start"] or params["end"]:
-            return True
+        if params["start"] or params["end"] or data_interval_end is None:
+            return True  # a manual run without a logical date must name its window (below)
         from trendminer.orchestration.runtime import days_settled, task_settings
 
         return days_settled(data_interval_end, task_settings().trends_settle_hours)
@@ -61,22 +63,15 @@ def trendminer_trends() -> None:
     @task(outlets=[TREND_TABLES])
     def build_trends(
         params: dict[str, Any],
-        data_interval_start: datetime,
-        data_interval_end: datetime,
         outlet_events: Any,
+        data_interval_start: datetime | None = None,
+        data_interval_end: datetime | None = None,
     ) -> dict[str, int | float]:
         """Rebuild the trend tables for the run's days."""
-        from trendminer.orchestration.runtime import (
-            interval_days,
-            parse_day,
-            task_engine,
-            task_settings,
-        )
+        from trendminer.orchestration.runtime import run_window, task_engine, task_settings
         from trendminer.trends import build_trends as build
 
-        first, last = interval_days(data_interval_start, data_interval_end)
-        start = parse_day(params["start"], name="start") or first
-        end = parse_day(params["end"], name="end") or last
+        start, end = run_window(params, data_interval_start, data_interval_end)
         settings = task_settings()
         with task_engine(settings) as engine:
             result = build(engine, settings, start, end)

@@ -63,8 +63,8 @@ def chain_env(trendminer_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return trendminer_env
 
 
-def _run(dagbag: DagBag, dag_id: str, conf: dict[str, Any] | None = None) -> None:
-    run = dagbag.dags[dag_id].test(run_conf=conf)
+def _run(dagbag: DagBag, dag_id: str, conf: dict[str, Any] | None = None, **test: Any) -> None:
+    run = dagbag.dags[dag_id].test(run_conf=conf, **test)
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert run.state == "success", states
 
@@ -87,7 +87,9 @@ def test_the_dags_chain_from_posts_to_report(
     _run(dagbag, "trendminer_collect", {"source": "archive", "archive_path": str(small_world)})
     _run(dagbag, "trendminer_enrich")
     _run(dagbag, "trendminer_detect", {"batch_size": 40, "max_batches": 2})
-    _run(dagbag, "trendminer_trends", {"start": truth["start"], "end": truth["end"]})
+    # as triggered from the UI with its window and no logical date (so no data interval)
+    window = {"start": truth["start"], "end": truth["end"]}
+    _run(dagbag, "trendminer_trends", window, logical_date=None)
     _run(dagbag, "trendminer_report", {"day": REPORT_DAY})
 
     with engine.connect() as connection:

@@ -13,6 +13,7 @@ from trendminer.orchestration.runtime import (
     event_days,
     interval_days,
     parse_day,
+    run_window,
 )
 
 
@@ -40,6 +41,18 @@ def test_event_days_are_distinct_sorted_ends() -> None:
         {"end": "2026-03-02"},
     ]
     assert event_days(extras) == [date(2026, 3, 1), date(2026, 3, 2)]
+
+
+def test_a_run_window_comes_from_the_params_else_the_data_interval() -> None:
+    start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)
+    named = {"start": "2026-02-01", "end": "2026-02-03"}
+    assert run_window(named, None, None) == (date(2026, 2, 1), date(2026, 2, 3))
+    assert run_window({"start": None, "end": None}, start, end) == (date(2026, 3, 1),) * 2
+    assert run_window({"start": "2026-02-27", "end": ""}, start, end) == (
+        date(2026, 2, 27), date(2026, 3, 1)
+    )  # fmt: skip
+    with pytest.raises(ConfigurationError, match="no logical date"):
+        run_window({"start": "2026-02-01", "end": None}, None, None)
 
 
 def test_parse_day() -> None:

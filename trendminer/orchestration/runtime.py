@@ -113,6 +113,24 @@ def parse_day(value: str | date | None, *, name: str) -> date | None:
         raise ConfigurationError(f"param {name}={value!r} is not a date like 2026-03-01") from exc
 
 
+def run_window(
+    params: Mapping[str, Any], interval_start: datetime | None, interval_end: datetime | None
+) -> tuple[date, date]:
+    """The days a run builds: its params ``start`` and ``end``, else its data interval's days
+    (a manual run without a logical date has no interval: it must name both)."""
+    start = parse_day(params.get("start"), name="start")
+    end = parse_day(params.get("end"), name="end")
+    if start is None or end is None:
+        if interval_start is None or interval_end is None:
+            raise ConfigurationError(
+                "this run has no logical date, so no days of its own: give the params start "
+                "and end (or trigger it with a logical date)"
+            )
+        first, last = interval_days(interval_start, interval_end)
+        start, end = start or first, end or last
+    return start, end
+
+
 def event_days(extras: Iterable[Mapping[str, Any]]) -> list[date]:
     """The distinct last days of the windows that trend-table asset events carry, oldest first."""
     days = {date.fromisoformat(str(extra["end"])) for extra in extras if extra.get("end")}
