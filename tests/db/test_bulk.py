@@ -296,6 +296,19 @@ def test_a_newer_location_sends_the_post_back_to_enrich(engine: Engine) -> None:
     assert tuple(row) == (42, None)
 
 
+def test_a_location_that_gains_coordinates_sends_its_posts_back_to_enrich(engine: Engine) -> None:
+    named = dataclasses.replace(make_post(1).location, lat=None, lng=None)  # type: ignore[type-var]
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, location=named), make_post(2)])
+        connection.execute(text("UPDATE posts SET enriched_at = now()"))
+        placed = dataclasses.replace(named, lat=51.525, lng=-0.079)  # type: ignore[type-var]
+        upsert_posts(connection, [make_post(3, location=placed)])
+        rows = connection.execute(
+            text("SELECT shortcode, enriched_at IS NULL FROM posts ORDER BY 1")
+        ).all()
+    assert [tuple(r) for r in rows] == [("SC000001", True), ("SC000002", False), ("SC000003", True)]
+
+
 def test_an_older_sighting_adds_comments_but_changes_none(engine: Engine) -> None:
     def comment(comment_id: int, text: str, likes: int) -> CommentRecord:
         return CommentRecord(comment_id, "bob", text, BASE_TIME, likes=likes)

@@ -78,7 +78,9 @@ DELETE FROM stage_posts; DELETE FROM stage_locations; DELETE FROM stage_media;
 DELETE FROM stage_comments; DELETE FROM stage_stale;
 """
 
+# A location whose name or coordinates change sends its posts back to enrich (their city).
 _MERGE_LOCATIONS = """
+WITH merged AS (
 INSERT INTO locations (location_id, name, slug, lat, lng)
 SELECT location_id, name, slug, lat, lng FROM stage_locations
 ON CONFLICT (location_id) DO UPDATE SET
@@ -92,6 +94,11 @@ WHERE (locations.name, locations.slug, locations.lat, locations.lng)
                       COALESCE(EXCLUDED.slug, locations.slug),
                       COALESCE(EXCLUDED.lat, locations.lat),
                       COALESCE(EXCLUDED.lng, locations.lng))
+RETURNING location_id, (xmax = 0) AS inserted
+)
+UPDATE posts p SET enriched_at = NULL
+FROM merged m
+WHERE p.location_id = m.location_id AND NOT m.inserted AND p.enriched_at IS NOT NULL
 """
 
 # A later sighting updates what changes (likes, comment count, caption, location, its caption's
