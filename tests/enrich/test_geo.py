@@ -35,6 +35,11 @@ def test_known_coordinates_give_their_city(locator: CityLocator) -> None:
         ),
         "Across the antimeridian, Suva": ((-18.1416, 178.4419), ("Suva", "FJ", "Pacific/Fiji")),
         "mid-Atlantic": ((0.0, -30.0), (None, None, None)),
+        # a reporting city's alias far from it is that other city, named with its country
+        "Manhattan, Kansas": ((39.1836, -96.5717), ("Manhattan, US", "US", "America/Chicago")),
+        "London, Ontario": ((42.9849, -81.2453), ("London, CA", "CA", "America/Toronto")),
+        # a bigger city across a border is no parent
+        "Kehl, by Strasbourg": ((48.5728, 7.8156), ("Kehl", "DE", "Europe/Berlin")),
     }
     lat = np.array([p[0][0] for p in points.values()])
     lng = np.array([p[0][1] for p in points.values()])
@@ -64,8 +69,8 @@ def test_reporting_city_radius_and_aliases_follow_the_settings() -> None:
         ("Brooklyn, New York", "New York", "US"),
         ("Shoreditch, London", "London", "GB"),
         ("Sao Paulo, Brazil", "São Paulo", "BR"),
-        ("Paris, Texas, USA", "Paris", "US"),
-        ("London, Ontario, Canada", "London", "CA"),
+        ("Paris, Texas, USA", "Paris, US", "US"),  # not the reporting city: named apart
+        ("London, Ontario, Canada", "London, CA", "CA"),
         ("Lagos", "Lagos", "NG"),
         ("Sydney NSW", "Sydney", "AU"),
         ("Soho, London", "London", "GB"),  # not New York's SoHo

@@ -7,9 +7,12 @@ A point goes, in this order, to:
 2. else the nearest gazetteer city, lifted to its parent city: GeoNames lists sections of big
    cities as cities ("Paris 04 Hôtel-de-Ville", "Bushwick"), so a city with a city at least
    :data:`PARENT_POPULATION_RATIO` times bigger within :data:`PARENT_RADIUS_KM` counts as that
-   bigger city;
-3. which is reported as the reporting city it is an alias of ("Brooklyn" → New York; aliases
-   apply to cities of the reporting city's country).
+   bigger city of the same country;
+3. which is reported as the reporting city it is an alias of ("Brooklyn" → New York) when it
+   lies within :data:`ALIAS_RADIUS_KM` of that city's centre, in its country; a city farther
+   away that bears a reporting city's name or alias is reported with its country ("London, CA"
+   for London, Ontario; "Manhattan, US" for Manhattan, Kansas), so the trend tables, which
+   group by city name, never count it as the reporting city.
 
 A point farther than ``city_max_distance_km`` from any gazetteer city has no city. The time zone
 is always the nearest gazetteer city's.
@@ -33,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 PARENT_RADIUS_KM = 15.0
 PARENT_POPULATION_RATIO = 5
+ALIAS_RADIUS_KM = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +108,17 @@ class CityLocator:
         parent = _parents(gazetteer)
         city = gazetteer.name[parent].copy()
         country = gazetteer.country[parent].copy()
+        points = unit_vectors(gazetteer.lat, gazetteer.lng)
+        near = km_to_chord(ALIAS_RADIUS_KM)
         for index, name in enumerate(city):
             number = trend.by_alias(name)
-            if number is not None and trend.country[number] == country[index]:
+            if number is None:
+                continue
+            gap = float(np.linalg.norm(points[parent[index]] - points[trend.centre[number]]))
+            if trend.country[number] == country[index] and gap <= near:
                 city[index] = trend.names[number]
+            else:
+                city[index] = f"{name}, {country[index]}"
         self._city = city
         self._country = country
 
@@ -144,8 +155,9 @@ def _parents(gazetteer: Gazetteer) -> NDArray[np.intp]:
     )
     parent = np.arange(len(gazetteer), dtype=np.intp)
     for city, near in enumerate(neighbours):
-        # cities are sorted most populous first, so the smallest index is the biggest city
-        biggest = min(near)
+        # cities are sorted most populous first, so the smallest index is the biggest city; a
+        # border is no district line (Kehl is no part of Strasbourg)
+        biggest = min(n for n in near if gazetteer.country[n] == gazetteer.country[city])
         if gazetteer.population[biggest] >= PARENT_POPULATION_RATIO * gazetteer.population[city]:
             parent[city] = biggest
     while True:  # a district's parent may itself have one (Koganei → Setagaya → Tokyo)
