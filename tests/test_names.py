@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from trendminer.cleaning import caption_hashtags
 from trendminer.errors import InvalidNameError
 from trendminer.names import normalise_hashtag, normalise_username
 
@@ -24,8 +25,10 @@ def test_bad_usernames_are_refused(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("#StreetStyle", "streetstyle"), ("  outfit ", "outfit"), ("#Été", "été")],
-)
+    [("#StreetStyle", "streetstyle"), ("  outfit ", "outfit"), ("#Été", "été"),
+     ("#फैशन", "फैशन"), ("#แฟชั่น", "แฟชั่น"), ("#cafe\u0301", "café"),
+     ("#İstanbul", "i\u0307stanbul")],
+)  # fmt: skip
 def test_hashtags_are_normalised(raw: str, expected: str) -> None:
     assert normalise_hashtag(raw) == expected
 
@@ -34,3 +37,18 @@ def test_hashtags_are_normalised(raw: str, expected: str) -> None:
 def test_bad_hashtags_are_refused(raw: str) -> None:
     with pytest.raises(InvalidNameError, match="not a hashtag"):
         normalise_hashtag(raw)
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("Diwali look #फैशन #Outfit", ("फैशन", "outfit")),  # vowel signs are part of the tag
+        ("new drop https://shop.example.com/sale#summer #ootd", ("ootd",)),  # no link fragment
+        ("it&#39;s here #real", ("real",)),  # no HTML entity
+        ("#ootd#fashion", ("ootd", "fashion")),
+    ],
+)
+def test_caption_hashtags_in_any_script_and_not_in_links(
+    caption: str, expected: tuple[str, ...]
+) -> None:
+    assert caption_hashtags(caption) == expected

@@ -19,9 +19,10 @@ import dataclasses
 import logging
 import re
 from datetime import UTC, datetime
+from functools import cache
 
 from trendminer.errors import InvalidNameError, InvalidRecordError
-from trendminer.names import normalise_hashtag
+from trendminer.names import hashtag_character, normalise_hashtag
 from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostRecord
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ MAX_ID = 2**63 - 1  # PostgreSQL bigint
 MAX_COUNT = 2_000_000_000  # fits PostgreSQL integer; more likes than people on Earth is absurd
 MIN_TIME = datetime(2010, 1, 1, tzinfo=UTC)  # Instagram launched in October 2010
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_HASHTAG_IN_TEXT = re.compile(r"#(\w{1,100})")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _SHORTCODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEDIA_TYPES = frozenset({"image", "video", "sidecar"})
 
@@ -90,12 +91,25 @@ def clean_time(value: datetime | None) -> datetime | None:
     return moment
 
 
+@cache
+def _hashtag_in_text() -> re.Pattern[str]:
+    # '#' first (the engine skips ahead to it); one after a '&' (an HTML entity: &#39;) or a
+    # '/' (a link's fragment) starts no hashtag, one right after a word does, as Instagram
+    # reads it (#ootd#fashion is two). Word characters first, marks only where they stop.
+    marks = hashtag_character().removeprefix("[\\w").removesuffix("]")
+    return re.compile(f"#(?<![&/]#)(\\w+(?:[{marks}]+\\w*)*)")
+
+
 def caption_hashtags(caption: str | None) -> tuple[str, ...]:
-    """The distinct hashtags of a caption, normalised, in order of first use."""
+    """The distinct hashtags of a caption, normalised, in order of first use (not the
+    fragments of its links: ``https://shop.example/sale#summer``)."""
     if not caption:
         return ()
+    if "://" in caption or "www." in caption or "WWW." in caption:
+        caption = _URL.sub(" ", caption)
     seen: dict[str, None] = {}
-    for raw in _HASHTAG_IN_TEXT.findall(caption):
+    for whole in _hashtag_in_text().findall(caption):
+        raw = whole[:100]
         try:
             seen.setdefault(normalise_hashtag(raw), None)
         except InvalidNameError:

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from trendminer.errors import InvalidNameError
 
 _USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
-_HASHTAG = re.compile(r"^\w{1,100}$")
+
+
+@cache
+def hashtag_character() -> str:
+    """A regex class of what a hashtag is made of: word characters and combining marks (the
+    vowel signs of Devanagari or Thai, an accent typed apart), which ``\\w`` leaves out."""
+    ranges: list[str] = []
+    start = None
+    for point in range(0x10000 + 1):  # the marks of living scripts are in the BMP
+        mark = point < 0x10000 and unicodedata.category(chr(point))[0] == "M"
+        if mark and start is None:
+            start = point
+        elif not mark and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{point - 1:04x}")
+            start = None
+    return "[\\w" + "".join(ranges) + "]"
+
+
+@cache
+def _hashtag() -> re.Pattern[str]:
+    return re.compile(f"{hashtag_character()}{{1,100}}")
 
 
 def normalise_username(raw: str) -> str:
@@ -26,7 +46,8 @@ def normalise_username(raw: str) -> str:
 def normalise_hashtag(raw: str) -> str:
     """``' #StreetStyle'`` → ``'streetstyle'``; raises InvalidNameError when not a hashtag."""
     tag = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("#").strip().casefold()
-    if not _HASHTAG.fullmatch(tag):
+    tag = unicodedata.normalize("NFC", tag)  # casefolding can decompose (İ → i + U+0307)
+    if not _hashtag().fullmatch(tag):
         raise InvalidNameError(
             f"{raw!r} is not a hashtag: use 1-100 letters, digits or '_' (no spaces)."
         )

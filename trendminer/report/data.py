@@ -405,7 +405,9 @@ WITH window_posts AS (
 )
 """
 # Posts of the window each exclusion-list entry kept out (local days, as the trend tables).
-_EXCLUSIONS = _WINDOW_POSTS + """
+_EXCLUSIONS = (
+    _WINDOW_POSTS
+    + """
 SELECT 'user' AS kind, e.username AS name, count(w.shortcode) AS posts
 FROM excluded_users e LEFT JOIN window_posts w ON w.owner = e.username
 GROUP BY e.username
@@ -417,13 +419,17 @@ LEFT JOIN window_posts w ON w.shortcode = ph.shortcode
 GROUP BY e.hashtag
 ORDER BY posts DESC, kind, name
 """
+)
 # Posts of the window the lists kept out, each once (a post can match several entries).
-_EXCLUDED_POSTS = _WINDOW_POSTS + """
+_EXCLUDED_POSTS = (
+    _WINDOW_POSTS
+    + """
 SELECT count(*) FROM window_posts w
 WHERE w.owner IN (SELECT username FROM excluded_users)
    OR w.shortcode IN (SELECT ph.shortcode FROM post_hashtags ph
                       JOIN excluded_hashtags e ON e.hashtag = ph.hashtag)
 """
+)
 _POSTS = """
 SELECT COALESCE(sum(posts) FILTER (WHERE day = :end), 0) AS day_posts,
        COALESCE(sum(posts), 0) AS window_posts
