@@ -93,6 +93,20 @@ def test_unknown_names_stay_unplaced(locator: CityLocator) -> None:
     geocoder = NameGeocoder(Settings(nominatim_enabled=False), locator)
     assert geocoder.match_gazetteer("my happy place") is None
     assert geocoder.match_gazetteer("Eiffel Tower") is None
+    # "The", "Art", "Spa", "Gym" are airport codes among GeoNames' alternate names (Teresina's
+    # THE, Watertown's ART ...): no venue's words place it there
+    for venue in ("The Hoxton", "Art Museum", "Spa", "Gym"):
+        assert geocoder.match_gazetteer(venue) is None, venue
+
+
+@pytest.mark.parametrize(("name", "city"), [("Venice", "Venice"), ("Cancún", "Cancún")])
+def test_a_citys_own_name_wins_over_another_citys_alternate_name(
+    locator: CityLocator, name: str, city: str
+) -> None:
+    """Dayton lists "Venice" among its alternate names, Changchun "Çançun"."""
+    point = NameGeocoder(Settings(nominatim_enabled=False), locator).match_gazetteer(name)
+    assert point is not None
+    assert locator.locate(np.array([point.lat]), np.array([point.lng])).city[0] == city
 
 
 def test_spellings_of_one_name_are_all_placed(locator: CityLocator, engine: Engine) -> None:

@@ -91,13 +91,24 @@ class Gazetteer:
 
     @cached_property
     def _by_name(self) -> dict[str, tuple[int, ...]]:
-        """Folded name or alternate name → city indices, most populous first."""
-        index: dict[str, list[int]] = {}
+        """Folded name or alternate name → city indices: the cities of that main name first,
+        then those with it as an alternate name, each most populous first. An alternate name in
+        capitals of up to four letters is an airport or station code ("THE" is Teresina's, "ART"
+        Watertown's), which a venue's words would match: left out."""
+        main: dict[str, list[int]] = {}
+        alternate: dict[str, list[int]] = {}
         for city, alternates in enumerate(self.alternate_names):
-            for key in {fold(self.name[city]), *map(fold, alternates)}:
-                if key:
-                    index.setdefault(key, []).append(city)
-        return {key: tuple(cities) for key, cities in index.items()}
+            own = fold(self.name[city])
+            if own:
+                main.setdefault(own, []).append(city)
+            for name in alternates:
+                key = fold(name)
+                if key and key != own and not _is_code(name):
+                    alternate.setdefault(key, []).append(city)
+        keys = main.keys() | alternate.keys()
+        return {
+            key: tuple(dict.fromkeys([*main.get(key, ()), *alternate.get(key, ())])) for key in keys
+        }
 
     def cities_named(self, name: str, country: str | None = None) -> tuple[int, ...]:
         """Cities called ``name`` (or so in an alternate name), most populous first."""
@@ -112,6 +123,11 @@ class Gazetteer:
         if len(key) == 2 and key.upper() in set(self.country):
             return key.upper()
         return self.country_names.get(key)
+
+
+def _is_code(name: str) -> bool:
+    """An airport or station code among a city's alternate names ("JFK", "LHR", "CDG")."""
+    return len(name) <= 4 and name.isascii() and name.isalpha() and name.isupper()
 
 
 @lru_cache(maxsize=1)
