@@ -35,18 +35,23 @@ def hourly_values(hours: int = 24 * 10, seed: int = 2) -> np.ndarray:
     return rng.poisson(30 + 25 * np.sin(np.pi * hour / 24) ** 2).astype(float)
 
 
-def test_peaks_of_an_hourly_series_with_its_daily_cycle(tmp_path: Path) -> None:
-    values = hourly_values()
-    values[200] += 60
-    source, output = tmp_path / "series.csv", tmp_path / "peaks.csv"
-    write_series(source, values, datetime(2026, 1, 5), timedelta(hours=1))
+def _peaks(source: Path, output: Path) -> list[dict[str, str]]:
+    """``trendminer peaks`` of the series in ``source`` (columns when, count): its rows."""
     result = runner.invoke(
         app,
         ["peaks", "--input", str(source), "--time-column", "when", "--value-column", "count",
          "--output", str(output)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(output.open()))
+    return list(csv.DictReader(output.open()))
+
+
+def test_peaks_of_an_hourly_series_with_its_daily_cycle(tmp_path: Path) -> None:
+    values = hourly_values()
+    values[200] += 60
+    source, output = tmp_path / "series.csv", tmp_path / "peaks.csv"
+    write_series(source, values, datetime(2026, 1, 5), timedelta(hours=1))
+    rows = _peaks(source, output)
     assert [row["peak_time"] for row in rows] == ["2026-01-13 08:00"]  # as written, no zone
     assert rows[0]["start"] == rows[0]["end"] == "2026-01-13 08:00"
     assert float(rows[0]["score"]) >= 3
@@ -66,14 +71,8 @@ def test_local_times_across_a_dst_change_are_read_by_their_instant(tmp_path: Pat
         for i, value in enumerate(values):
             instant = (first.astimezone(UTC) + timedelta(hours=i)).astimezone(paris)
             writer.writerow([instant.isoformat(), int(value)])
-    result = runner.invoke(
-        app,
-        ["peaks", "--input", str(source), "--time-column", "when", "--value-column", "count",
-         "--output", str(output)],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    rows = _peaks(source, output)
     peak = (first.astimezone(UTC) + timedelta(hours=200)).astimezone(paris)
-    rows = list(csv.DictReader(output.open()))
     assert peak.utcoffset() == timedelta(hours=2)
     assert [row["peak_time"] for row in rows] == [peak.isoformat()]
 
