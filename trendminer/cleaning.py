@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from trendminer.errors import InvalidNameError, InvalidRecordError
-from trendminer.names import hashtag_character, normalise_hashtag
+from trendminer.names import combining_marks, normalise_hashtag
 from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostRecord
 
 logger = logging.getLogger(__name__)
@@ -96,8 +96,7 @@ def _hashtag_in_text() -> re.Pattern[str]:
     # '#' first (the engine skips ahead to it); one after a '&' (an HTML entity: &#39;) or a
     # '/' (a link's fragment) starts no hashtag, one right after a word does, as Instagram
     # reads it (#ootd#fashion is two). Word characters first, marks only where they stop.
-    marks = hashtag_character().removeprefix("[\\w").removesuffix("]")
-    return re.compile(f"#(?<![&/]#)(\\w+(?:[{marks}]+\\w*)*)")
+    return re.compile(f"#(?<![&/]#)(\\w+(?:[{combining_marks()}]+\\w*)*)")
 
 
 def caption_hashtags(caption: str | None) -> tuple[str, ...]:

@@ -9,12 +9,13 @@ from functools import cache, lru_cache
 from trendminer.errors import InvalidNameError
 
 _USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
+_WORD_HASHTAG = re.compile(r"\w{1,100}")  # the common case, without building the marks' class
 
 
 @cache
-def hashtag_character() -> str:
-    """A regex class of what a hashtag is made of: word characters and combining marks (the
-    vowel signs of Devanagari or Thai, an accent typed apart), which ``\\w`` leaves out."""
+def combining_marks() -> str:
+    """The ranges (for a regex class) of the combining marks, which a hashtag holds too (the
+    vowel signs of Devanagari or Thai, an accent typed apart) and ``\\w`` leaves out."""
     ranges: list[str] = []
     start = None
     for point in range(0x10000 + 1):  # the marks of living scripts are in the BMP
@@ -24,12 +25,12 @@ def hashtag_character() -> str:
         elif not mark and start is not None:
             ranges.append(f"\\u{start:04x}-\\u{point - 1:04x}")
             start = None
-    return "[\\w" + "".join(ranges) + "]"
+    return "".join(ranges)
 
 
 @cache
 def _hashtag() -> re.Pattern[str]:
-    return re.compile(f"{hashtag_character()}{{1,100}}")
+    return re.compile(f"[\\w{combining_marks()}]{{1,100}}")
 
 
 def normalise_username(raw: str) -> str:
@@ -47,7 +48,7 @@ def normalise_hashtag(raw: str) -> str:
     """``' #StreetStyle'`` → ``'streetstyle'``; raises InvalidNameError when not a hashtag."""
     tag = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("#").strip().casefold()
     tag = unicodedata.normalize("NFC", tag)  # casefolding can decompose (İ → i + U+0307)
-    if not _hashtag().fullmatch(tag):
+    if not (_WORD_HASHTAG.fullmatch(tag) or _hashtag().fullmatch(tag)):
         raise InvalidNameError(
             f"{raw!r} is not a hashtag: use 1-100 letters, digits or '_' (no spaces)."
         )

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from trendminer.cli.common import clean_errors, database, settings
 from trendminer.lists import NameList, add_name, list_names, remove_name
-from trendminer.trends.list_changes import rebuild_after_change, rebuild_window
+from trendminer.trends.list_changes import rebuild_window
+from trendminer.trends.rebuild import rebuild as rebuild_trends
 
 exclude_app = typer.Typer(
     help="Exclusion lists: users and hashtags left out everywhere.", no_args_is_help=True
@@ -104,20 +105,16 @@ def _change(name_list: NameList, raw: str, *, add: bool, rebuild: bool) -> None:
 
 def _rebuild(engine: Engine, name_list: NameList, name: str, rebuild: bool) -> None:
     """Rebuild the trend tables over the days the change touched (or say how to)."""
-    if not rebuild:
-        with engine.connect() as connection:
-            window = rebuild_window(connection, name_list, name)
-        if window is None:
-            typer.echo("no built trend day touched: nothing to rebuild", err=True)
-        else:
-            start = window.history_from or window.start
-            typer.echo("trend tables not rebuilt: run `trendminer trends build --start "
-                       f"{start} --end {window.end}`", err=True)  # fmt: skip
-        return
-    result = rebuild_after_change(engine, settings(), name_list, name)
-    if result is None:
+    with engine.connect() as connection:
+        window = rebuild_window(connection, name_list, name)
+    if window is None:
         typer.echo("no built trend day touched: nothing to rebuild", err=True)
+    elif not rebuild:
+        start = window.history_from or window.start
+        typer.echo("trend tables not rebuilt: run `trendminer trends build --start "
+                   f"{start} --end {window.end}`", err=True)  # fmt: skip
     else:
+        result = rebuild_trends(engine, settings(), window, f"{name_list.value} {name} changed")
         typer.echo(f"trend tables rebuilt over {result.days} days", err=True)
 
 

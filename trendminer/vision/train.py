@@ -224,10 +224,10 @@ def train(
     if state is not None:
         options = _continued_options(options, state["meta"].get("options") or {}, last)
     elif init is not None:
-        start, start_meta = load_checkpoint(
+        initial, initial_meta = load_checkpoint(
             init, classes=dataset.classes, architecture_name=model_name
         )
-        options = _continued_options(options, start_meta.options, init)
+        options = _continued_options(options, initial_meta.options, init)
     model = build_model(
         model_name, num_classes=len(with_background(dataset.classes)), options=options
     )
@@ -263,7 +263,7 @@ def train(
         )
         logger.info("resuming %s at epoch %d", out, start_epoch)
     elif init is not None:
-        model.load_state_dict(start.state_dict())
+        model.load_state_dict(initial.state_dict())
         meta = dataclasses.replace(meta, training_data={**meta.training_data, "init": str(init)})
         logger.info("fine-tuning from %s", init)
     loader = DataLoader(
