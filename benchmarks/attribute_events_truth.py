@@ -138,7 +138,7 @@ def main() -> None:
     seeds, scale = (args.seeds[:2], 6.0) if args.quick else (args.seeds, args.scale)
     alpha = Settings().attribute_event_alpha
     rules: dict[str, Rule] = {
-        "rule": lambda series, dispersions: garment_events(series, alpha, dispersions),
+        "rule": lambda series, dispersions: garment_events(series, alpha, dispersions)[1],
         "baseline": lambda series, _: _post_share_events(series),
     }
     totals = {name: [0, 0, 0] for name in rules}

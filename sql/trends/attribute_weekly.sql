@@ -6,18 +6,20 @@
 -- show the attribute, with its standard error from the posts' spread (the unit of the
 -- attribute events). Boxes scoring below :min_score are ignored. City '*' is every city. A
 -- share is per post, not per person. Rows exist only for attributes seen in that city-week: a
--- missing row is a share of 0. Every week that overlaps :start..:end is recomputed whole
--- (delete-and-insert). The '*' rows are counted with GROUPING SETS.
+-- missing row is a share of 0 of that city-week's processed posts, which
+-- trend_attribute_week_totals holds for every city-week (posts, boxed_posts), garments or
+-- none. Every week that overlaps :start..:end is recomputed whole (delete-and-insert). The
+-- '*' rows are counted with GROUPING SETS.
 -- Parameters: :start, :end (inclusive local dates), :model_version, :min_score.
 DELETE FROM trend_attribute_weekly
+WHERE week BETWEEN CAST(date_trunc('week', CAST(:start AS date)) AS date)
+               AND CAST(date_trunc('week', CAST(:end AS date)) AS date);
+DELETE FROM trend_attribute_week_totals
 WHERE week BETWEEN CAST(date_trunc('week', CAST(:start AS date)) AS date)
                AND CAST(date_trunc('week', CAST(:end AS date)) AS date);
 
 SET LOCAL enable_nestloop = off;  -- CTE row estimates are poor; hash joins are right here
 
-INSERT INTO trend_attribute_weekly
-    (week, city, attribute_kind, attribute, posts, total, share, lower, upper,
-     boxed_posts, garment_share, garment_share_se, model_version)
 WITH bounds AS (
     SELECT CAST(date_trunc('week', CAST(:start AS date)) AS date) AS first_day,
            CAST(date_trunc('week', CAST(:end AS date)) AS date) + 6 AS last_day
@@ -62,6 +64,10 @@ totals AS (
     FROM processed pr LEFT JOIN boxed bx ON bx.shortcode = pr.shortcode
     GROUP BY GROUPING SETS ((pr.city, pr.week), (pr.week))
 ),
+saved_totals AS (
+    INSERT INTO trend_attribute_week_totals (week, city, posts, boxed_posts, model_version)
+    SELECT week, city, n, boxed, :model_version FROM totals
+),
 counts AS (
     SELECT CASE WHEN GROUPING(city) = 1 THEN '*' ELSE city END AS city, week, kind, attribute,
            count(*) AS k, sum(fraction) AS fraction_sum, sum(fraction * fraction) AS fraction_squares
@@ -74,6 +80,9 @@ shares AS (
            c.fraction_sum / t.boxed AS g, c.fraction_squares
     FROM counts c JOIN totals t ON t.city = c.city AND t.week = c.week
 )
+INSERT INTO trend_attribute_weekly
+    (week, city, attribute_kind, attribute, posts, total, share, lower, upper,
+     boxed_posts, garment_share, garment_share_se, model_version)
 SELECT week, city, kind, attribute, k, n, p,
        GREATEST(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)))
                    / (1 + z * z / n)),

@@ -13,7 +13,8 @@ from trendminer.settings import Settings
 TREND_TABLES = (
     "trend_daily_activity", "trend_activity_days", "trend_daily_sentiment",
     "trend_sentiment_days", "trend_peak_influencers", "trend_peak_terms",
-    "trend_influencer_daily", "trend_attribute_weekly", "trend_attribute_fits",
+    "trend_influencer_daily", "trend_attribute_weekly", "trend_attribute_week_totals",
+    "trend_attribute_fits",
     "trend_attribute_events", "trend_attribute_event_keywords", "trend_forecasts",
     "trend_forecast_errors", "trend_city_influence", "trend_garment_cooccurrence",
 )  # fmt: skip

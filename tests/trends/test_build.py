@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from tests.trends.builders import Post, background, insert_posts, local_noon
 from tests.trends.conftest import FIRST_DAY, TREND_TABLES, snapshot
@@ -330,6 +330,45 @@ def test_a_backwards_window_is_refused(engine: Engine, settings: Settings) -> No
         build_trends(engine, settings, day(5), day(1))
 
 
+def insert_week_totals(connection: Connection, city: str, weeks: list[date], version: str) -> None:
+    """The city-weeks' calendar rows (100 processed posts, all with boxes) for hand-made weeks."""
+    connection.execute(
+        text(
+            "INSERT INTO trend_attribute_week_totals (week, city, posts, boxed_posts, "
+            "model_version) VALUES (:week, :city, 100, 100, :version)"
+        ),
+        [{"week": week, "city": city, "version": version} for week in weeks],
+    )
+
+
+def test_a_week_whose_posts_show_no_garment_counts_as_a_share_of_zero(
+    engine: Engine, settings: Settings
+) -> None:
+    """A city-week without a single box has no attribute row, but its posts are a share of 0:
+    the fits read its week from trend_attribute_week_totals instead of losing it."""
+    posts = [
+        Post(f"n{week}{i}", "ann", local_noon(day(7 * week + 2), "Tokyo"), "Tokyo",
+             garments=() if week == 4 else (("dress", "Red"),))
+        for week in range(10)
+        for i in range(4)
+    ]  # fmt: skip
+    insert_posts(engine, posts)
+    build_trends(engine, settings, day(0), day(69))
+    totals = rows(
+        engine,
+        "SELECT posts, boxed_posts FROM trend_attribute_week_totals "
+        "WHERE city = 'Tokyo' AND week = :week",
+        week=day(28),
+    )
+    assert totals == [(4, 0)]
+    fit = rows(
+        engine,
+        "SELECT weeks, mean_share FROM trend_attribute_fits "
+        "WHERE city = 'Tokyo' AND attribute_kind = 'class' AND attribute = 'dress'",
+    )
+    assert fit == [(10, pytest.approx(0.9))]
+
+
 def test_weeks_built_before_the_garment_share_get_no_events_and_say_so(
     engine: Engine, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -346,6 +385,7 @@ def test_weeks_built_before_the_garment_share_get_no_events_and_say_so(
             ),
             weekly,
         )
+        insert_week_totals(connection, "Paris", [row["week"] for row in weekly], "m")
         connection.execute(
             text("INSERT INTO trend_build_days (day) VALUES (:day)"),
             {"day": monday + timedelta(weeks=9, days=6)},
@@ -376,6 +416,9 @@ def test_the_models_read_the_configured_detector_versions_weeks_only(
             ),
             weekly,
         )
+        for version in ("old", "new"):
+            weeks = [row["week"] for row in weekly if row["version"] == version]
+            insert_week_totals(connection, "Paris", weeks, version)
         connection.execute(
             text("INSERT INTO trend_build_days (day) VALUES (:day)"),
             {"day": monday + timedelta(weeks=13, days=6)},

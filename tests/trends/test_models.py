@@ -156,12 +156,12 @@ def test_a_handful_of_posts_makes_no_garment_event_however_odd() -> None:
     error = np.full(17, 0.03)
     posts[12], share[12], error[12] = 1.0, 1.0, 0.0  # one post, its one box a dress
     series = _garment_series(share, error, posts)
-    assert not garment_events(series, 3e-5, {("class", "dress"): 0.2})
+    assert not garment_events(series, 3e-5, {("class", "dress"): 0.2})[1]
     busy = _garment_series(share, error, posts * 20)
     busy.garment_share[12] = 0.3  # twenty posts a third in dresses: an event
-    assert [(e.start, e.end) for e in garment_events(busy, 3e-5, {("class", "dress"): 0.2})] == [
-        (12, 12)
-    ]
+    weeks, events = garment_events(busy, 3e-5, {("class", "dress"): 0.2})
+    assert [(e.start, e.end) for e in events] == [(12, 12)]
+    assert np.array_equal(weeks, busy.weeks)
 
 
 def test_the_garment_dispersion_pools_the_posts_spread() -> None:

@@ -36,6 +36,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
         "week BETWEEN :week_start AND :end",
         "city, attribute_kind, attribute, week",
     ),
+    "trend_attribute_week_totals": ("week BETWEEN :week_start AND :end", "city, week"),
     "trend_attribute_fits": ("TRUE", "city, attribute_kind, attribute"),
     "trend_attribute_events": (
         "start_week <= :end AND end_week >= :week_start",

@@ -97,23 +97,27 @@ class WeeklySeries:
 
 def _series(connection: Connection, through: date, version: str) -> Iterator[WeeklySeries]:
     """Each city x attribute series of the model ``version``, zero-filled over the weeks its
-    city has posts."""
+    city has processed posts (``trend_attribute_week_totals``: weeks without a garment too)."""
     _warn_other_versions(connection, through, version)
+    bounds = {"through": through, "version": version}
     rows = connection.execute(
         text(
-            "SELECT city, attribute_kind, attribute, week, posts, total, boxed_posts, "
-            "garment_share, garment_share_se "
+            "SELECT city, attribute_kind, attribute, week, posts, garment_share, "
+            "garment_share_se "
             "FROM trend_attribute_weekly WHERE week <= :through AND model_version = :version "
             "ORDER BY city, attribute_kind, attribute, week"
         ),
-        {"through": through, "version": version},
+        bounds,
     ).all()
     city_weeks: dict[str, dict[int, tuple[int, int]]] = {}
-    for row in rows:
-        city_weeks.setdefault(row.city, {})[_week_number(row.week)] = (
-            row.total,
-            row.boxed_posts or 0,
-        )
+    for city, week, posts, boxed in connection.execute(
+        text(
+            "SELECT city, week, posts, boxed_posts FROM trend_attribute_week_totals "
+            "WHERE week <= :through AND model_version = :version"
+        ),
+        bounds,
+    ):
+        city_weeks.setdefault(city, {})[_week_number(week)] = (posts, boxed)
     calendars = {
         city: (np.array(sorted(weeks), dtype=float), np.array([weeks[w] for w in sorted(weeks)]))
         for city, weeks in city_weeks.items()
@@ -202,10 +206,8 @@ def build_models(
              float(posts.sum() / total.sum()), fit.intercept, fit.slope, fit.slope_p_value,
              fit.amplitude, fit.peak_week_of_year)
         )  # fmt: skip
-        events.extend(
-            (key, weeks, event)
-            for event in garment_events(series, settings.attribute_event_alpha, dispersions)
-        )
+        garment_weeks, found = garment_events(series, settings.attribute_event_alpha, dispersions)
+        events.extend((key, garment_weeks, event) for event in found)
         ahead = forecast_shares(weeks, posts, total, next_weeks, alpha=TREND_OUTLIER_ALPHA, fit=fit)
         forecasts.extend(
             (*key, _week_date(float(week)), share, low, high)
@@ -257,23 +259,29 @@ def pooled_dispersions(every: list[WeeklySeries]) -> dict[tuple[str, str], float
 
 def garment_events(
     series: WeeklySeries, alpha: float, dispersions: dict[tuple[str, str], float]
-) -> list[AttributeEvent]:
-    """The events of a series, judged on its garment share, with posts enough to matter."""
-    if series.garment_share is None or series.boxed.min() < 1:
-        return []
+) -> tuple[np.ndarray, list[AttributeEvent]]:
+    """The events of a series, judged on its garment share over the weeks with garments (a
+    week without one has no garment share), with posts enough to matter; and those weeks,
+    which the events' indices count."""
+    boxed_weeks = series.boxed >= 1
+    weeks = series.weeks[boxed_weeks]
+    if series.garment_share is None or weeks.size < MIN_WEEKS:
+        return weeks, []
+    boxed = series.boxed[boxed_weeks]
+    share = series.garment_share[boxed_weeks]
     fit = fit_garment_share(
-        series.weeks,
-        series.garment_share,
-        series.garment_se,
-        series.boxed,
+        weeks,
+        share,
+        series.garment_se[boxed_weeks],
+        boxed,
         alpha=alpha,
         min_lift=MIN_GARMENT_LIFT,
         dispersion=dispersions[series.key[1:]],
     )
-    return [
+    return weeks, [
         event
-        for event in find_events(fit, series.garment_share, series.boxed)
-        if series.boxed[event.start : event.end + 1].sum() >= MIN_EVENT_POSTS
+        for event in find_events(fit, share, boxed)
+        if boxed[event.start : event.end + 1].sum() >= MIN_EVENT_POSTS
     ]
 
 
