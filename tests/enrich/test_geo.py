@@ -77,6 +77,10 @@ def test_reporting_city_radius_and_aliases_follow_the_settings() -> None:
         ("SoHo, New York", "New York", "US"),
         ("Los Angeles, CA", "Los Angeles", "US"),  # a US state's code, not Canada
         ("Chicago, IL", "Chicago", "US"),
+        ("Zara Store Lima", "Lima", "PE"),  # Zadar was once Zara
+        ("Zara, Lima", "Lima", "PE"),
+        ("Mango Store Lima", "Lima", "PE"),  # the city comes last, not Mango in India
+        ("Milano Centrale", "Milan", "IT"),
     ],
 )
 def test_names_match_the_gazetteer(
@@ -96,6 +100,10 @@ def test_unknown_names_stay_unplaced(locator: CityLocator) -> None:
     # "The", "Art", "Spa", "Gym" are airport codes among GeoNames' alternate names (Teresina's
     # THE, Watertown's ART ...): no venue's words place it there
     for venue in ("The Hoxton", "Art Museum", "Spa", "Gym"):
+        assert geocoder.match_gazetteer(venue) is None, venue
+    # Words of a venue's name that are alternate names of small towns, or short ones: Leh is
+    # "Le", Bonn "Bon", Bar a town in Montenegro
+    for venue in ("Le Bon Marché", "Hotel Bar", "Zara Store"):
         assert geocoder.match_gazetteer(venue) is None, venue
 
 

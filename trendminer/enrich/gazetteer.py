@@ -90,29 +90,40 @@ class Gazetteer:
         return np.asarray(index, dtype=np.intp), chord_to_km(np.asarray(chord))
 
     @cached_property
+    def _by_main_name(self) -> dict[str, tuple[int, ...]]:
+        """Folded main name → city indices, most populous first."""
+        main: dict[str, list[int]] = {}
+        for city, name in enumerate(self.name):
+            if own := fold(name):
+                main.setdefault(own, []).append(city)
+        return {key: tuple(cities) for key, cities in main.items()}
+
+    @cached_property
     def _by_name(self) -> dict[str, tuple[int, ...]]:
         """Folded name or alternate name → city indices: the cities of that main name first,
         then those with it as an alternate name, each most populous first. An alternate name in
         capitals of up to four letters is an airport or station code ("THE" is Teresina's, "ART"
         Watertown's), which a venue's words would match: left out."""
-        main: dict[str, list[int]] = {}
         alternate: dict[str, list[int]] = {}
         for city, alternates in enumerate(self.alternate_names):
             own = fold(self.name[city])
-            if own:
-                main.setdefault(own, []).append(city)
             for name in alternates:
                 key = fold(name)
                 if key and key != own and not _is_code(name):
                     alternate.setdefault(key, []).append(city)
-        keys = main.keys() | alternate.keys()
+        main = self._by_main_name
         return {
-            key: tuple(dict.fromkeys([*main.get(key, ()), *alternate.get(key, ())])) for key in keys
+            key: tuple(dict.fromkeys([*main.get(key, ()), *alternate.get(key, ())]))
+            for key in main.keys() | alternate.keys()
         }
 
-    def cities_named(self, name: str, country: str | None = None) -> tuple[int, ...]:
-        """Cities called ``name`` (or so in an alternate name), most populous first."""
-        found = self._by_name.get(fold(name), ())
+    def cities_named(
+        self, name: str, country: str | None = None, *, alternates: bool = True
+    ) -> tuple[int, ...]:
+        """Cities called ``name`` (or so in an alternate name, unless ``alternates`` is
+        False), most populous first."""
+        index = self._by_name if alternates else self._by_main_name
+        found = index.get(fold(name), ())
         if country is not None:
             found = tuple(city for city in found if self.country[city] == country)
         return found

@@ -10,8 +10,13 @@ In this order, per distinct name (folded: case, accents and punctuation ignored)
 3. The offline gazetteer: the whole name, then each comma-separated part in order ("Le Marais,
    Paris"), then runs of words that start with a capital, longest first ("Paris City Centre" →
    "Paris"), are looked up among the reporting cities' aliases, then all of them among GeoNames
-   names and alternate names (the most populous match wins; a later part naming a country
-   narrows both searches).
+   names, then among alternate names (the most populous match wins; a later part naming a
+   country narrows both searches). A city's own name anywhere in the name wins over another's
+   alternate name ("Zara, Lima" is Lima, not Zadar, once called Zara). Runs of equal length
+   are tried from the right, where a venue names its city ("Zara Store Lima"); a run guessed
+   from the capitals names only a city of at least ``GUESSED_MIN_POPULATION`` people, and is
+   an alternate name only with four letters or more ("Milano Centrale" is Milan; "Le Bon
+   Marché" is neither Leh nor Bonn, "Hotel Bar" not Bar in Montenegro).
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlalchemy import Connection, text
 
-from trendminer.enrich.gazetteer import fold
+from trendminer.enrich.gazetteer import Gazetteer, fold
 from trendminer.enrich.trend_cities import CityLocator
 from trendminer.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+GUESSED_MIN_POPULATION = 100_000
+GUESSED_MIN_ALTERNATE_LETTERS = 4
 _PARTS = re.compile(r"\s*(?:,|\||/|\u2022|\u00b7|\s[-\u2013\u2014]\s)\s*")  # , | / • · dashes
 
 _READ_CACHE = "SELECT query, lat, lng FROM geocode_cache WHERE query = ANY(:queries)"
@@ -149,18 +156,32 @@ class NameGeocoder:
                 return NamedPoint(
                     float(gazetteer.lat[centre]), float(gazetteer.lng[centre]), "gazetteer"
                 )
-        for candidate in dict.fromkeys([name, *parts, *windows]):
-            cities = gazetteer.cities_named(candidate, country)
-            if cities:
-                city = cities[0]
-                return NamedPoint(
-                    float(gazetteer.lat[city]), float(gazetteer.lng[city]), "gazetteer"
-                )
+        guessed = set(windows) - {name, *parts}
+        candidates = list(dict.fromkeys([name, *parts, *windows]))
+        for alternates in (False, True):
+            for candidate in candidates:
+                cities = gazetteer.cities_named(candidate, country, alternates=alternates)
+                if candidate in guessed:
+                    cities = _plausible_guesses(gazetteer, candidate, cities, alternates)
+                if cities:
+                    city = cities[0]
+                    return NamedPoint(
+                        float(gazetteer.lat[city]), float(gazetteer.lng[city]), "gazetteer"
+                    )
         return None
 
 
+def _plausible_guesses(
+    gazetteer: Gazetteer, window: str, cities: tuple[int, ...], alternates: bool
+) -> tuple[int, ...]:
+    """The ``cities`` a run of words guessed from the capitals may name (module docstring)."""
+    if alternates and len(fold(window)) < GUESSED_MIN_ALTERNATE_LETTERS:
+        return ()  # its own-name cities were tried in the first pass
+    return tuple(city for city in cities if gazetteer.population[city] >= GUESSED_MIN_POPULATION)
+
+
 def _capitalised_windows(parts: list[str]) -> list[str]:
-    """Runs of words starting with a capitalised word, longest first, then left to right."""
+    """Runs of words starting with a capitalised word, longest first, then from the right."""
     windows: list[tuple[int, int, str]] = []
     for order, part in enumerate(parts):
         words = part.split()
@@ -168,6 +189,6 @@ def _capitalised_windows(parts: list[str]) -> list[str]:
             if first[:1].isupper():
                 for end in range(start + 1, len(words) + 1):
                     windows.append(
-                        (-(end - start), order * 1000 + start, " ".join(words[start:end]))
+                        (-(end - start), -(order * 1000 + start), " ".join(words[start:end]))
                     )
     return [window for *_, window in sorted(windows)]
