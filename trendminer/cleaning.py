@@ -10,6 +10,8 @@
   missing or implausible (an archive file dated 1970) becomes the post's own time, so a rerun
   gives the same rows; a profile's fetch time becomes ``MIN_TIME``, so any dated fetch wins.
 - Hashtags: taken from the caption (``#word``), case-folded; invalid ones are dropped.
+- Owners of posts and comments: stripped, without a leading ``@``, lower case, as the
+  exclusion and tracking lists name people.
 - A post without shortcode, owner or a valid time is rejected (``InvalidRecordError``).
 """
 
@@ -46,6 +48,12 @@ def clean_text(value: str | None) -> str | None:
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return text
+
+
+def clean_owner(value: str | None) -> str | None:
+    """A post's or comment's owner as the lists name people: ``' @Some.User'`` → ``'some.user'``
+    (cleaned, stripped, no leading ``@``, lower case); None when empty."""
+    return (clean_text(value) or "").strip().lstrip("@").lower() or None
 
 
 def clean_count(value: object, what: str, key: str) -> int | None:
@@ -153,7 +161,7 @@ def clean_post(post: PostRecord) -> PostRecord:
     shortcode = clean_text(post.shortcode) or ""
     if not _SHORTCODE.fullmatch(shortcode):
         raise InvalidRecordError(f"post without a valid shortcode ({post.shortcode!r})")
-    owner = (clean_text(post.owner) or "").strip().lstrip("@").lower()
+    owner = clean_owner(post.owner) or ""
     if not owner:
         raise InvalidRecordError(f"post {shortcode} has no owner")
     taken_at = clean_time(post.taken_at)
@@ -221,7 +229,7 @@ def _clean_comment(comment: CommentRecord, shortcode: str) -> CommentRecord | No
     return dataclasses.replace(
         comment,
         comment_id=comment_id,
-        owner=clean_text(comment.owner),
+        owner=clean_owner(comment.owner),
         text=clean_text(comment.text),
         created_at=clean_time(comment.created_at),
         likes=clean_count(comment.likes, "comment likes", shortcode),

@@ -348,3 +348,15 @@ def test_a_sighting_without_a_plausible_time_counts_as_seen_when_taken(engine: E
     with engine.connect() as connection:
         seen = connection.execute(text("SELECT seen_at FROM post_metrics")).scalars().all()
     assert seen == [post.taken_at]
+
+
+def test_comment_owners_are_stored_as_the_lists_name_people(engine: Engine) -> None:
+    """An excluded '@Hater' must match the comments of ' @Hater ' (owners as post owners)."""
+    comment = dataclasses.replace(make_post(1).comment_list[0], owner=" @Hater ")
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, owner="@Ann", comment_list=(comment,))])
+    with engine.connect() as connection:
+        owners = connection.execute(
+            text("SELECT p.owner, c.owner FROM posts p JOIN comments c USING (shortcode)")
+        ).one()
+    assert tuple(owners) == ("ann", "hater")

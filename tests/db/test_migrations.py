@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from trendminer.db import migrate
 from trendminer.db.connection import make_engine
@@ -31,4 +31,28 @@ def test_upgrade_then_downgrade_on_an_empty_database(empty_db_url: str) -> None:
 
     migrate.upgrade(engine)  # and up again
     assert "posts" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_comment_owners_are_renamed_as_the_lists_name_people(empty_db_url: str) -> None:
+    """Comments stored before revision 0008 kept '@Hater'; the lists name that person 'hater'."""
+    engine = make_engine(empty_db_url)
+    migrate.upgrade(engine, "0007_attribute_week_totals")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO posts (shortcode, owner, taken_at, first_seen, last_seen) "
+                "VALUES ('C1', 'ann', now(), now(), now())"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO comments (comment_id, shortcode, owner, text) VALUES "
+                "(1, 'C1', ' @Hater', 'meh'), (2, 'C1', 'hater', 'no'), (3, 'C1', NULL, 'x')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        owners = connection.execute(text("SELECT owner FROM comments ORDER BY 1")).scalars()
+        assert list(owners) == ["hater", "hater", None]
     engine.dispose()
