@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Connection, Engine, text
 
-from tests.trends.builders import MODEL, background, insert_posts
+from tests.trends.builders import MODEL, Post, background, insert_posts
 from tests.trends.conftest import TREND_TABLES, snapshot
 from tests.trends.test_build import burst, day
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
-from trendminer.trends.rebuild import RebuildWindow
+from trendminer.trends.rebuild import LOCAL_DAY, RebuildWindow
 from trendminer.trends.stale import refresh_stale, stale_window
 
 
@@ -93,3 +94,75 @@ def test_likes_counted_again_and_unbuilt_days_make_nothing_stale(
     with built.connect() as connection:
         assert stale_window(connection, settings) is None
     assert refresh_stale(built, settings) is None
+
+
+def test_a_post_its_first_enrichment_moves_to_an_unbuilt_day_leaves_its_utc_day_stale(
+    engine: Engine, settings: Settings
+) -> None:
+    """Unplaced, a post counts on its UTC day (day 41, built); placed in Tokyo it moves to day
+    42, not built: day 41 must be rebuilt without it."""
+    at = datetime.combine(day(41), time(16), UTC)  # 01:00 on day 42 in Tokyo
+    late = [Post(f"mover{i}", "mover", at + timedelta(minutes=i), "Tokyo") for i in range(3)]
+    insert_posts(engine, background(day(0), 42) + late)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE posts SET city = NULL, timezone = NULL, enriched_at = NULL "
+                "WHERE owner = 'mover'"
+            )
+        )
+    build_trends(engine, settings, day(0), day(41))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE posts SET city = 'Tokyo', timezone = 'Asia/Tokyo', enriched_at = now() "
+                "WHERE owner = 'mover'"
+            )
+        )
+    with engine.connect() as connection:
+        assert stale_window(connection, settings) == RebuildWindow(day(40), day(41))
+    refresh_stale(engine, settings)
+    refreshed = {table: snapshot(engine, table) for table in TREND_TABLES}
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
+    build_trends(engine, settings, day(0), day(41))
+    assert refreshed == {table: snapshot(engine, table) for table in TREND_TABLES}
+
+
+def test_a_hashtag_a_built_post_gains_later_makes_its_day_stale(
+    built: Engine, settings: Settings
+) -> None:
+    """Seen again in another hashtag's feed, a post joins that hashtag's series."""
+    with built.begin() as connection:
+        shortcode = connection.execute(
+            text("SELECT shortcode FROM posts ORDER BY taken_at OFFSET 300 LIMIT 1")
+        ).scalar_one()
+        connection.execute(
+            text("INSERT INTO post_hashtags (shortcode, hashtag) VALUES (:code, 'spam')"),
+            {"code": shortcode},
+        )
+        first = connection.execute(
+            text(f"SELECT {LOCAL_DAY} FROM posts p WHERE shortcode = :code"), {"code": shortcode}
+        ).scalar_one()
+    with built.connect() as connection:
+        assert stale_window(connection, settings) == RebuildWindow(
+            first - timedelta(days=1), day(41)
+        )
+
+
+def test_an_enrichment_committed_during_a_build_leaves_its_day_stale(
+    engine: Engine, settings: Settings
+) -> None:
+    """The build does not see a transaction that started before it and commits after it."""
+    insert_posts(engine, background(day(0), 42) + burst("late", 30, "Paris", 12))
+    with engine.connect() as enrich:
+        enrich.execute(
+            text(
+                "UPDATE posts SET sentiment_label = 'negative', enriched_at = now() "
+                "WHERE owner = 'late'"
+            )
+        )
+        build_trends(engine, settings, day(0), day(41))
+        enrich.commit()
+    with engine.connect() as connection:
+        assert stale_window(connection, settings) == RebuildWindow(day(29), day(41))

@@ -101,13 +101,23 @@ def _unbuilt_ranges(connection: Connection, first: date, last: date) -> list[tup
     return ranges
 
 
+# A build reads what was committed when its statements ran; a writer that started before it
+# and committed during it stamped its rows (enriched_at = now()) before the build's own now().
+# So a day counts as built as of the start of the oldest transaction then writing (visible
+# where the writers run as the same role, or the role may read all statistics), else now().
+_BUILT_AT = """LEAST(now(), (
+    SELECT min(xact_start) FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL AND datname = current_database()
+      AND backend_type = 'client backend'))"""
+
+
 def _mark_built(connection: Connection, start: date, end: date) -> None:
     connection.execute(
         text(
-            "INSERT INTO trend_build_days (day) "
-            "SELECT CAST(d AS date) FROM generate_series(CAST(:start AS date), "
-            "CAST(:end AS date), interval '1 day') AS d "
-            "ON CONFLICT (day) DO UPDATE SET built_at = now()"
+            f"INSERT INTO trend_build_days (day, built_at) "
+            f"SELECT CAST(d AS date), {_BUILT_AT} FROM generate_series(CAST(:start AS date), "
+            f"CAST(:end AS date), interval '1 day') AS d "
+            f"ON CONFLICT (day) DO UPDATE SET built_at = EXCLUDED.built_at"
         ),
         {"start": start, "end": end},
     )

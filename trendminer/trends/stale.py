@@ -1,13 +1,15 @@
 """Built trend days whose inputs changed after they were built, and their rebuild.
 
-A built day is stale when one of its posts (by local day) was first seen, enriched (or moved to
-its owner's home city) or detected by the trend tables' model version after the day was built
-(``trend_build_days.built_at``), or a comment on it was enriched after: a late post, a late
-enrichment, a late detection. Like counts that grow at later sightings do not make a day stale
-(the tables take them as they were when built). A post moved to a city of another time zone can
-leave the day before its new one too, so the rebuild starts a day earlier. Rebuilding changes
-the published peaks of the days it covers (their own data changed), so it is a deliberate
-operator action: ``trendminer trends refresh``.
+A built day is stale when, after it was built (``trend_build_days.built_at``), one of its posts
+(by local day) was first seen, stored with a hashtag (a late archive import, or a post seen
+again in another hashtag's feed), enriched (or moved to its owner's home city) or detected by
+the trend tables' model version, or a comment on it was enriched; and so is the UTC day a post
+sat on before its first enrichment gave it a city, if the post was in that day's build. Like
+counts that grow at later sightings do not make a day stale (the tables take them as they were
+when built). A post moved again, to a city of another time zone, can leave the day before its
+new one too, so the rebuild starts a day earlier. Rebuilding changes the published peaks of
+the days it covers (their own data changed), so it is a deliberate operator action:
+``trendminer trends refresh``.
 """
 
 from __future__ import annotations
@@ -22,14 +24,23 @@ from trendminer.trends.rebuild import LOCAL_DAY, RebuildWindow, rebuild, window_
 
 _FIRST_STALE_DAY = f"""
 WITH changes AS (
-    SELECT {LOCAL_DAY} AS day, GREATEST(p.first_seen, p.enriched_at) AS changed_at
+    SELECT {LOCAL_DAY} AS day, GREATEST(p.first_seen, p.enriched_at) AS changed_at,
+           NULL AS built_with
     FROM posts p
     UNION ALL
-    SELECT {LOCAL_DAY}, c.enriched_at
+    SELECT CAST(p.taken_at AT TIME ZONE 'UTC' AS date), p.enriched_at, p.first_seen
+    FROM posts p
+    WHERE p.enriched_at IS NOT NULL
+    UNION ALL
+    SELECT {LOCAL_DAY}, h.added_at, NULL
+    FROM post_hashtags h JOIN posts p ON p.shortcode = h.shortcode
+    WHERE h.added_at IS NOT NULL
+    UNION ALL
+    SELECT {LOCAL_DAY}, c.enriched_at, NULL
     FROM comments c JOIN posts p ON p.shortcode = c.shortcode
     WHERE c.enriched_at IS NOT NULL
     UNION ALL
-    SELECT {LOCAL_DAY}, r.processed_at
+    SELECT {LOCAL_DAY}, r.processed_at, NULL
     FROM detection_runs r
     JOIN media m ON m.media_id = r.media_id
     JOIN posts p ON p.shortcode = m.shortcode
@@ -37,7 +48,7 @@ WITH changes AS (
 )
 SELECT min(ch.day)
 FROM changes ch JOIN trend_build_days b ON b.day = ch.day
-WHERE ch.changed_at > b.built_at
+WHERE ch.changed_at >= b.built_at AND (ch.built_with IS NULL OR ch.built_with < b.built_at)
 """
 
 
