@@ -2,8 +2,9 @@
 -- caption keywords that rose with it: posts using the term on the peak's days (window_start ..
 -- day: the run of days that made it a peak; the day alone for a single-day peak) in its scope,
 -- against the posts expected on as many days from the mean daily posts using it before the
--- first of them (hashtags: the 28 days before, from trend_daily_activity in the peak's city
--- scope; keywords: the 14 days before, same scope).
+-- first of them (hashtags: the 28 days before; an all-hashtag peak's from trend_daily_activity
+-- in its city scope, a hashtag's peak's the other hashtags of the posts carrying it; keywords:
+-- the 14 days before, same scope).
 -- lift = (posts + 1) / (baseline + 1); the ten highest lifts with at least 3 posts each.
 -- Keywords are caption words of 3+ letters, lower-cased, hashtags, mentions and a short
 -- English stop list left out. Run after the peak tables are built for the window.
@@ -21,6 +22,16 @@ WITH peaks AS (
     FROM trend_sentiment_days
     WHERE is_peak AND day BETWEEN CAST(:start AS date) AND CAST(:end AS date)
 ),
+tagged_posts AS MATERIALIZED (
+    SELECT p.shortcode, p.day, h.hashtag AS tag
+    FROM trend_eligible_posts p
+    JOIN post_hashtags h ON h.shortcode = p.shortcode
+    WHERE h.hashtag IN (SELECT hashtag FROM peaks WHERE hashtag <> '*')
+      AND p.taken_at >= ((SELECT min(first_day) FROM peaks) - interval '28 days 14 hours')
+                        AT TIME ZONE 'UTC'
+      AND p.taken_at < (CAST(:end AS date) + interval '36 hours') AT TIME ZONE 'UTC'
+      AND p.day BETWEEN (SELECT min(first_day) - 28 FROM peaks) AND CAST(:end AS date)
+),
 hashtag_counts AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, a.hashtag AS term,
            sum(a.posts) FILTER (WHERE a.day >= pk.first_day) AS posts,
@@ -28,9 +39,19 @@ hashtag_counts AS (
                * (pk.day - pk.first_day + 1) AS baseline
     FROM peaks pk
     JOIN trend_daily_activity a
-      ON a.city = pk.city AND a.hashtag NOT IN ('*', pk.hashtag)
+      ON a.city = pk.city AND a.hashtag <> '*'
      AND a.day BETWEEN pk.first_day - 28 AND pk.day
+    WHERE pk.hashtag = '*'
     GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, pk.first_day, a.hashtag
+    UNION ALL
+    SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, other.hashtag,
+           count(*) FILTER (WHERE tp.day >= pk.first_day),
+           count(*) FILTER (WHERE tp.day < pk.first_day) / 28.0 * (pk.day - pk.first_day + 1)
+    FROM peaks pk
+    JOIN tagged_posts tp ON tp.tag = pk.hashtag AND tp.day BETWEEN pk.first_day - 28 AND pk.day
+    JOIN post_hashtags other ON other.shortcode = tp.shortcode AND other.hashtag <> pk.hashtag
+    WHERE pk.hashtag <> '*'
+    GROUP BY pk.peak_kind, pk.hashtag, pk.city, pk.day, pk.first_day, other.hashtag
 ),
 scope_days AS (
     SELECT pk.peak_kind, pk.hashtag, pk.city, pk.day, CAST(d AS date) AS post_day

@@ -168,6 +168,38 @@ def test_planted_peaks_their_influencers_and_terms(planted: Engine, settings: Se
     assert ("keyword", "launch") in terms
 
 
+def test_a_hashtags_peak_lists_the_hashtags_of_its_own_posts(
+    engine: Engine, settings: Settings
+) -> None:
+    """#streetstyle's peak rose with #parisfw, worn on its posts, not with #rainyday, which
+    rose the same day on posts without #streetstyle."""
+    posts = background(FIRST_DAY, 42)
+    for i in range(20):
+        posts.append(Post(f"ss{i}", f"fan{i}", local_noon(day(36), "Paris", 10 + i % 8), "Paris",
+                          hashtags=("outfit", "streetstyle", "parisfw")))  # fmt: skip
+        posts.append(Post(f"rn{i}", f"wet{i}", local_noon(day(36), "Tokyo", 10 + i % 8), "Tokyo",
+                          hashtags=("outfit", "rainyday")))  # fmt: skip
+    insert_posts(engine, posts)
+    build_trends(engine, settings, day(0), day(41))
+    assert rows(engine, "SELECT 1 FROM trend_activity_peaks WHERE hashtag = 'streetstyle' "
+                "AND city = '*' AND day = :d", d=day(36))  # fmt: skip
+    terms = rows(
+        engine,
+        "SELECT term FROM trend_peak_terms WHERE hashtag = 'streetstyle' AND city = '*' "
+        "AND day = :d AND term_kind = 'hashtag'",
+        d=day(36),
+    )
+    assert ("parisfw",) in terms
+    assert ("rainyday",) not in terms
+    everything = rows(
+        engine,
+        "SELECT term FROM trend_peak_terms WHERE hashtag = '*' AND city = '*' "
+        "AND day = :d AND term_kind = 'hashtag'",
+        d=day(36),
+    )
+    assert {("parisfw",), ("rainyday",)} <= set(everything)
+
+
 def test_a_four_day_souring_is_found_by_the_sentiment_window(
     engine: Engine, settings: Settings
 ) -> None:
