@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -9,6 +11,7 @@ from tests.trends.builders import background, insert_posts
 from tests.trends.conftest import TREND_TABLES, snapshot
 from tests.trends.test_build import burst, day
 from trendminer.cli import lists as lists_cli
+from trendminer.cli import trends as trends_cli
 from trendminer.lists import NameList, add_name, remove_name
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
@@ -122,4 +125,31 @@ def test_a_deferred_rebuild_names_the_window_to_build(
     with world.begin() as connection:
         add_name(connection, NameList.EXCLUDED_USERS, "latecomer")
     lists_cli._rebuild(world, NameList.EXCLUDED_USERS, "latecomer", rebuild=False)
-    assert f"trendminer trends build --start {day(20)} --end {day(41)}" in capsys.readouterr().err
+    assert f"trendminer trends rebuild --since {day(20)}" in capsys.readouterr().err
+
+
+def test_the_rebuild_command_judges_only_days_that_were_judged(
+    engine: Engine, settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list edited in SQL touching days that were history only: `trends rebuild --since`
+    rebuilds them as history and judges no day that was not judged before."""
+    span = history_span(settings)
+    insert_posts(engine, background(day(0), span + 20))
+    for offset in range(5, span + 20):
+        insert_posts(engine, burst("regular", offset, "Paris", 2, likes=40))
+    window = (day(span + 10), day(span + 19))
+    build_trends(engine, settings, *window)
+    judged = "SELECT min(day), count(*) FROM trend_activity_days"
+    with engine.connect() as connection:
+        before = connection.execute(text(judged)).one()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO excluded_users (username) VALUES ('regular')"))
+    monkeypatch.setenv("TRENDMINER_DATABASE_URL", db_url)
+    trends_cli.rebuild_since(datetime.combine(day(5), time()))
+    with engine.connect() as connection:
+        assert connection.execute(text(judged)).one() == before
+    changed = _tables(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
+    build_trends(engine, settings, *window)
+    assert changed == _tables(engine)

@@ -110,9 +110,9 @@ def _rebuild(engine: Engine, name_list: NameList, name: str, rebuild: bool) -> N
     if window is None:
         typer.echo("no built trend day touched: nothing to rebuild", err=True)
     elif not rebuild:
-        start = window.history_from or window.start
-        typer.echo("trend tables not rebuilt: run `trendminer trends build --start "
-                   f"{start} --end {window.end}`", err=True)  # fmt: skip
+        since = window.history_from or window.start
+        typer.echo(f"trend tables not rebuilt: run `trendminer trends rebuild --since {since}`",
+                   err=True)  # fmt: skip
     else:
         result = rebuild_trends(engine, settings(), window, f"{name_list.value} {name} changed")
         typer.echo(f"trend tables rebuilt over {result.days} days", err=True)

@@ -1,4 +1,4 @@
-"""``trendminer trends build|refresh`` and the stand-alone ``trendminer peaks``."""
+"""``trendminer trends build|rebuild|refresh`` and the stand-alone ``trendminer peaks``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,31 @@ def build(start: StartOption, end: EndOption) -> None:
 
     with database() as engine:
         result = build_trends(engine, settings(), start.date(), end.date())
+    typer.echo(json.dumps(result.as_dict()))
+
+
+@app.command("rebuild")
+@clean_errors
+def rebuild_since(
+    since: Annotated[
+        datetime,
+        typer.Option(
+            "--since", formats=["%Y-%m-%d"], help="First local date whose inputs changed."
+        ),
+    ],
+) -> None:
+    """Rebuild the built days from SINCE on after their inputs changed outside TrendMiner (a
+    list edited in SQL): days before the first judged day as history, the others judged again."""
+    from trendminer.trends.rebuild import rebuild, window_from
+
+    with database() as engine:
+        with engine.connect() as connection:
+            window = window_from(connection, since.date())
+        if window is None:
+            typer.echo(f"no built trend day from {since.date()} on: nothing to rebuild", err=True)
+            typer.echo(json.dumps(None))
+            return
+        result = rebuild(engine, settings(), window, f"inputs changed from {since.date()}")
     typer.echo(json.dumps(result.as_dict()))
 
 
