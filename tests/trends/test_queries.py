@@ -32,3 +32,30 @@ def test_each_trend_file_is_shipped_with_the_package_and_says_what_it_computes(n
     sql = load_sql(name)
     assert sql.splitlines()[0].startswith("-- trend_")
     assert ":start" in sql or ":max_events" in sql
+
+
+def test_the_pairing_change_compares_the_calendar_month_before_of_one_detector(
+    engine: Engine,
+) -> None:
+    """April against March only: not against January when March has no row, nor across
+    detector versions."""
+    rows = [
+        ("2026-01-01", 1.0, "v1"), ("2026-03-01", 2.0, "v2"), ("2026-04-01", 2.5, "v2"),
+        ("2026-06-01", 3.0, "v2"), ("2026-07-01", 9.0, "v1"),
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO trend_garment_cooccurrence (city, month, item_kind, item_a, item_b, "
+                "posts_both, posts_a, posts_b, posts_total, support, lift, model_version) "
+                "VALUES ('Paris', :month, 'class', 'boots', 'dress', 5, 9, 9, 20, 0.25, :lift, "
+                ":version)"
+            ),
+            [{"month": m, "lift": lift, "version": v} for m, lift, v in rows],
+        )
+        query = (QUERIES[0].parent / "cooccurrence_change.sql").read_text()
+        changes = [(str(r.month), r.lift_change) for r in connection.execute(text(query))]
+    assert [(month, None if c is None else float(c)) for month, c in changes] == [
+        ("2026-01-01", None), ("2026-03-01", None), ("2026-04-01", 0.5),
+        ("2026-06-01", None), ("2026-07-01", None),
+    ]  # fmt: skip
