@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,21 @@ def test_version_changes_with_the_weights(random_checkpoint: Path, tmp_path: Pat
         next(model.parameters()).add_(1.0)
     changed = save_checkpoint(tmp_path / "changed.pt", model, meta, half=True)
     assert read_meta(changed).version != meta.version
+
+
+def test_version_changes_with_the_options_and_classes_the_weights_detect_with(
+    random_checkpoint: Path, tmp_path: Path
+) -> None:
+    """Same weights, other default boxes (SSDLite's min_ratio) or class names: other
+    detections, so another version the trend tables keep apart."""
+    model, meta = load_checkpoint(random_checkpoint)
+    boxes = dataclasses.replace(meta, options={**meta.options, "min_ratio": 0.1})
+    renamed = dataclasses.replace(meta, classes=tuple(reversed(meta.classes)))
+    versions = {
+        read_meta(save_checkpoint(tmp_path / f"{i}.pt", model, m, half=True)).version
+        for i, m in enumerate((meta, boxes, renamed))
+    }
+    assert len(versions) == 3
 
 
 def test_mismatches_fail_clearly(random_checkpoint: Path, tmp_path: Path) -> None:

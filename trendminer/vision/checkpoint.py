@@ -8,6 +8,7 @@ in float16 to keep shipped files small; they are loaded back as float32.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -42,7 +43,8 @@ class CheckpointMeta:
     metrics: dict[str, Any] = field(default_factory=dict)
     epoch: int = 0
     version: str = ""
-    """``<architecture>-<12 hex of the weights' hash>``; stored with every detection."""
+    """``<architecture>-<12 hex of the hash of the weights, classes, input and options>``;
+    stored with every detection."""
     created_at: str = ""
     int8: dict[str, Any] = field(default_factory=dict)
     """Int8 calibration (``trendminer calibrate``): the activation scales of the quantised
@@ -70,13 +72,20 @@ class CheckpointMeta:
             raise CheckpointError(f"checkpoint metadata is incomplete or unknown: {exc}") from exc
 
 
-def weights_version(name: str, state_dict: dict[str, torch.Tensor]) -> str:
-    """A version string that changes whenever the weights do."""
+def weights_version(meta: CheckpointMeta, state_dict: dict[str, torch.Tensor]) -> str:
+    """A version string that changes whenever the weights do, or what they detect with: the
+    classes, the input and the model options (SSDLite's ``min_ratio`` moves every default box
+    without changing a weight's shape)."""
     digest = hashlib.sha256()
+    detects = {
+        "classes": list(meta.classes), "options": meta.options, "input_size": meta.input_size,
+        "mean": list(meta.mean), "channel_order": meta.channel_order,
+    }  # fmt: skip
+    digest.update(json.dumps(detects, sort_keys=True, default=str).encode())
     for key in sorted(state_dict):
         digest.update(key.encode())
         digest.update(state_dict[key].detach().to(torch.float16).cpu().numpy().tobytes())
-    return f"{name}-{digest.hexdigest()[:12]}"
+    return f"{meta.architecture}-{digest.hexdigest()[:12]}"
 
 
 def save_checkpoint(path: Path, model: SSD, meta: CheckpointMeta, *, half: bool = False) -> Path:
@@ -87,7 +96,7 @@ def save_checkpoint(path: Path, model: SSD, meta: CheckpointMeta, *, half: bool 
     stamped = CheckpointMeta.from_dict(
         {
             **meta.to_dict(),
-            "version": weights_version(meta.architecture, state),
+            "version": weights_version(meta, state),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
