@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 
 from trendminer.sources.sample.render import Garment, PictureSpec, draw_picture
+from trendminer.vision import inference
 from trendminer.vision.checkpoint import load_checkpoint
 from trendminer.vision.inference import (
     UNREADABLE,
@@ -180,6 +181,31 @@ def test_detect_files_marks_failures_and_goes_on(
             assert 0 <= x1 <= x2 <= 90
             assert 0 <= y1 <= y2 <= 120
             assert detection.colour is not None
+
+
+def test_a_jpeg_the_device_decoder_refuses_is_decoded_on_the_cpu(
+    random_checkpoint: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nvJPEG refuses some JPEGs that libjpeg-turbo reads: such a picture is detected, not
+    marked corrupt; a truly broken one still is."""
+    model, meta = load_checkpoint(random_checkpoint)
+    detector = Detector(model, meta, device="cpu", precision="fp32", decode_on_device=True)
+    good = _jpeg(tmp_path / "a.jpg")
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff garbage" + b"\xff\xd9")
+    cpu_decode = inference.decode_jpeg
+
+    def device_decoder(data: object, **kw: object) -> object:
+        if "device" in kw:
+            raise RuntimeError("nvjpeg: unsupported JPEG")
+        return cpu_decode(data, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inference, "decode_jpeg", device_decoder)
+    [batch] = list(detector.loader([(1, good), (2, tmp_path / "bad.jpg")], batch_size=2))
+    keys, sizes, pixels, failures = detector.unpack(batch)
+    expected, _ = decode_picture(good)
+    assert (keys, sizes) == ([1], [tuple(expected.shape[1:])])
+    assert torch.equal(pixels[0], expected)
+    assert [(f.key, f.status) for f in failures] == [(2, "corrupt")]
 
 
 def test_decoding_on_the_device_finds_what_the_workers_find(tmp_path: Path) -> None:

@@ -758,10 +758,17 @@ class Detector:
             )
             return {key: picture for (key, _), picture in zip(jpegs, pictures, strict=True)}
         except RuntimeError:
-            decoded: dict[int, Tensor | Failure] = {}
-            for key, data in jpegs:
-                try:
-                    decoded[key] = decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device)
-                except RuntimeError as exc:
-                    decoded[key] = Failure(key, "corrupt", f"RuntimeError: {exc}")
-            return decoded
+            return {key: self._decode_jpeg(key, data) for key, data in jpegs}
+
+    def _decode_jpeg(self, key: int, data: Tensor) -> Tensor | Failure:
+        """One JPEG decoded on the device, else by libjpeg-turbo on the CPU (nvJPEG refuses
+        some files that it reads, such as CMYK or 4:1:1 ones); a failure when neither can."""
+        try:
+            return decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device)
+        except RuntimeError:
+            pass
+        try:
+            pixels = decode_jpeg_bytes(data.numpy().tobytes())
+        except PictureError as exc:
+            return Failure(key, exc.status, str(exc))
+        return torch.from_numpy(pixels).permute(2, 0, 1).to(self.device)
