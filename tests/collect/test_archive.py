@@ -158,6 +158,42 @@ def test_same_post_in_two_files_counts_once_newest_file_wins(
     assert first_seen == old + timedelta(days=1)
 
 
+def test_a_post_in_several_hashtag_folders_keeps_every_folders_hashtag(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "dump"
+    old = BASE + timedelta(days=3)
+    untagged = {"edges": [{"node": {"text": "no tags"}}]}
+    for folder, likes, mtime in (("#ootd", 5, old), ("#outfit", 50, old + timedelta(days=1)),
+                                 ("#fashion", 7, old - timedelta(days=1))):  # fmt: skip
+        node = {**graph_node(1, likes=likes), "edge_media_to_caption": untagged}
+        write_post(root / folder, node, mtime=mtime)
+    result = import_archive(engine, settings, root)
+    assert (result.posts, result.inserted) == (1, 1)
+    with engine.connect() as connection:
+        likes, source = connection.execute(text("SELECT likes, source_hashtags FROM posts")).one()
+        tags = connection.execute(text("SELECT hashtag FROM post_hashtags")).scalars().all()
+    assert likes == 50
+    assert sorted(source) == sorted(tags) == ["fashion", "ootd", "outfit"]
+
+
+def test_files_starting_with_a_byte_order_mark_are_imported(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    tag = tmp_path / "dump" / "#outfit"
+    plain = write_post(tag, graph_node(1), compress=False, pictures={".jpg": jpeg(1)},
+                       comments=[comment(501, "love it")])  # fmt: skip
+    plain.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    comments = tag / plain.name.replace(".json", "_comments.json")
+    comments.write_bytes(b"\xef\xbb\xbf" + comments.read_bytes())
+    packed = write_post(tag, graph_node(2), pictures={".jpg": jpeg(2)})
+    packed.write_bytes(lzma.compress(b"\xef\xbb\xbf" + lzma.decompress(packed.read_bytes())))
+    result = import_archive(engine, settings, tmp_path / "dump")
+    assert (result.posts, result.skipped_files, result.ignored_files) == (2, 0, 0)
+    assert result.comments == 1
+    assert _count(engine, "SELECT count(*) FROM posts") == 2
+
+
 def test_pictures_are_hard_linked_into_the_store(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:

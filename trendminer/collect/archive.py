@@ -10,9 +10,10 @@ Beside a post file ``BASE.json[.xz]`` instaloader writes its pictures (``BASE.jp
 its comments (``BASE_comments.json``). Pictures are verified and copied (hard-linked when
 possible) into the media store; a broken picture is kept as ``corrupt``, an absent one as
 ``missing``. A malformed or truncated file is skipped, counted and kept in
-``rejected_records``. A post seen in several files counts once: the most recently modified file
-wins (its mtime is the sighting time). Files are parsed and pictures hashed in worker
-processes; posts are upserted in batches, one transaction each, so a killed import leaves
+``rejected_records``; a UTF-8 byte order mark at the start of a file is passed over. A post seen
+in several files counts once: the most recently modified file wins (its mtime is the sighting
+time), with the hashtags of every folder it was seen in. Files are parsed and pictures hashed in
+worker processes; posts are upserted in batches, one transaction each, so a killed import leaves
 whole batches only and a rerun completes it without duplicates.
 """
 
@@ -90,10 +91,11 @@ def _base_of(path: str) -> str:
 
 
 def _read_text(path: str) -> str:
+    """The file's text; a leading byte order mark (editors on Windows write one) is dropped."""
     if path.endswith(".xz"):
-        with lzma.open(path, "rt", encoding="utf-8") as handle:
+        with lzma.open(path, "rt", encoding="utf-8-sig") as handle:
             return handle.read()
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         return handle.read()
 
 
@@ -403,6 +405,15 @@ def _picture_counts(connection: Connection, shortcodes: list[str]) -> dict[str, 
     return {status: int(count) for status, count in rows}
 
 
+def _merge_sightings(known: PostRecord | None, post: PostRecord) -> PostRecord:
+    """One post from two files: the newest sighting, with the hashtags of both folders."""
+    if known is None:
+        return post
+    newest = post if post.seen_at >= known.seen_at else known
+    hashtags = tuple(dict.fromkeys((*known.source_hashtags, *post.source_hashtags)))
+    return replace(newest, source_hashtags=hashtags)
+
+
 def _batches(items: Sequence[PostRecord], size: int) -> Iterator[Sequence[PostRecord]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -446,9 +457,7 @@ def import_archive(
         if not post.shortcode:
             rejected_files.append((outcome.path, NO_SHORTCODE))
             continue
-        known_post = latest.get(post.shortcode)
-        if known_post is None or post.seen_at >= known_post.seen_at:
-            latest[post.shortcode] = post
+        latest[post.shortcode] = _merge_sightings(latest.get(post.shortcode), post)
     for where, why in [*problems, *rejected_files]:
         logger.warning("skipped %s: %s", where, why)
 

