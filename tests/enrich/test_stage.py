@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories import BASE_TIME, make_post
@@ -118,6 +119,41 @@ def test_a_post_moved_to_its_owners_new_home_is_marked_enriched_again(engine: En
         "WHERE shortcode IN ('SC000010', 'SC000012') ORDER BY 1",
     )
     assert moved == [("SC000010", "Paris", False), ("SC000012", "Tokyo", True)]
+
+
+def test_a_home_set_by_hand_places_its_owners_posts_in_its_time_zone(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """kenji's one Tokyo post infers no home, and amelie's four Paris posts infer Paris; homes
+    set by hand win over both, with the gazetteer's time zone; an unknown one is left out."""
+    _world(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO profiles (username, home_city, home_country, home_inferred) VALUES "
+                "('kenji', 'Osaka', 'JP', false), ('amelie', 'Lyon', 'FR', false), "
+                "('bo', 'Atlantis', 'XX', false)"
+            )
+        )
+    with caplog.at_level("WARNING"):
+        enrich(engine, _settings())
+    placed = _rows(
+        engine,
+        "SELECT shortcode, city, country, city_source, timezone FROM posts "
+        "WHERE shortcode IN ('SC000010', 'SC000012', 'SC000014') ORDER BY 1",
+    )
+    assert placed == [
+        ("SC000010", "Lyon", "FR", "home", "Europe/Paris"),
+        ("SC000012", "Osaka", "JP", "home", "Asia/Tokyo"),
+        ("SC000014", None, None, None, None),
+    ]
+    assert "'Atlantis' (set by hand) is not a city the gazetteer knows" in caplog.text
+    homes = _rows(engine, "SELECT username, home_city, home_inferred FROM profiles ORDER BY 1")
+    assert homes == [
+        ("amelie", "Lyon", False),
+        ("bo", "Atlantis", False),
+        ("kenji", "Osaka", False),
+    ]
 
 
 def test_comments_get_language_and_sentiment(engine: Engine) -> None:

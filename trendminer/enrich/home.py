@@ -5,17 +5,23 @@ An owner's home is the city of most of their posts placed by their own location
 and at least ``home_min_share`` (more than half) of all of them. The home goes to
 ``profiles.home_city`` / ``home_country`` with ``home_inferred = true`` (a profile row is
 created, never fetched: ``fetched_at`` the epoch, so a profile refresh fetches it); a home set
-by hand (``home_inferred = false``) is kept. Every enriched post of the owner without a city of
-its own then takes the home (``city_source = 'home'``), or no city when there is no clear home.
+by hand (``home_inferred = false``) is kept, and wins over the inferred one: its time zone is
+the gazetteer's (a hand-set city the gazetteer does not know is logged and left out). Every
+enriched post of the owner without a city of its own then takes the home
+(``city_source = 'home'``), or no city when there is no clear home.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 
 from sqlalchemy import Connection, text
 
+from trendminer.enrich.trend_cities import CityLocator
 from trendminer.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 _HOMES = """
 CREATE TEMP TABLE enrich_homes ON COMMIT DROP AS
@@ -34,6 +40,16 @@ SELECT o.owner, r.city, r.country, r.timezone
 FROM unnest(CAST(:owners AS text[])) AS o(owner)
 LEFT JOIN ranked r ON r.owner = o.owner AND r.rank = 1
     AND r.posts >= :min_posts AND r.posts >= :min_share * r.total
+"""
+
+_HAND_SET = """
+SELECT username, home_city, home_country FROM profiles
+WHERE username = ANY(:owners) AND home_inferred = false AND home_city IS NOT NULL
+"""
+
+_USE_HAND_SET = """
+UPDATE enrich_homes SET city = :city, country = :country, timezone = :timezone
+WHERE owner = :owner
 """
 
 _SET_PROFILES = """
@@ -71,8 +87,27 @@ SELECT (SELECT count(*) FROM enrich_homes WHERE city IS NOT NULL),
 """
 
 
+def _use_hand_set_homes(
+    connection: Connection, locator: CityLocator, owners: Collection[str]
+) -> None:
+    """Put the homes set by hand, with their time zones, in place of the inferred ones."""
+    chosen = []
+    for owner, city, country in connection.execute(text(_HAND_SET), {"owners": sorted(owners)}):
+        timezone = locator.timezone_of(city, country)
+        if timezone is None:
+            logger.warning(
+                "%s's home %r (set by hand) is not a city the gazetteer knows: their posts "
+                "are not placed there; name it as the posts' cities are named",
+                owner, city,
+            )  # fmt: skip
+            continue
+        chosen.append({"owner": owner, "city": city, "country": country, "timezone": timezone})
+    if chosen:
+        connection.execute(text(_USE_HAND_SET), chosen)
+
+
 def apply_homes(
-    connection: Connection, settings: Settings, owners: Collection[str]
+    connection: Connection, settings: Settings, locator: CityLocator, owners: Collection[str]
 ) -> tuple[int, int]:
     """Infer the homes of ``owners`` and place their posts without a city; returns
     (owners with a home, their posts placed at home)."""
@@ -86,6 +121,7 @@ def apply_homes(
             "min_share": settings.home_min_share,
         },
     )
+    _use_hand_set_homes(connection, locator, owners)
     connection.execute(text(_SET_PROFILES))
     connection.execute(text(_CLEAR_PROFILES))
     connection.execute(text(_SET_POSTS))

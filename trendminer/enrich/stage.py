@@ -301,7 +301,9 @@ def enrich(
             # Statistics taken before this run say the posts are unenriched; planned with them,
             # the home update below joins every post with every owner (seconds per 100k posts).
             connection.exec_driver_sql("ANALYZE posts")
-        counts["homes"], counts["posts_at_home"] = apply_homes(connection, settings, owners)
+        counts["homes"], counts["posts_at_home"] = apply_homes(
+            connection, settings, city_locator(settings), owners
+        )
     counts["locations"] = len(placer.places)
     counts["nominatim_queries"] = placer.nominatim_queries
     result = EnrichResult(**counts)

@@ -127,6 +127,20 @@ class CityLocator:
         trend = TrendCities(gazetteer, settings.trend_cities, settings.trend_city_radius_km)
         return cls(gazetteer, trend, settings.city_max_distance_km)
 
+    def timezone_of(self, city: str, country: str | None) -> str | None:
+        """The time zone of a city named as :meth:`locate` names them (a reporting city, a
+        GeoNames city, or ``"Name, CC"`` for a namesake of a reporting city); None if unknown."""
+        number = self.trend.by_alias(city)
+        if number is not None and country in (None, self.trend.country[number]):
+            return str(self.gazetteer.timezone[self.trend.centre[number]] or "") or None
+        name, _, code = city.rpartition(", ")
+        if not (name and len(code) == 2 and code.isupper()):
+            name, code = city, country or ""
+        found = self.gazetteer.cities_named(name, code or None)
+        if not found:
+            return None
+        return str(self.gazetteer.timezone[found[0]] or "") or None
+
     def locate(self, lat: NDArray[np.float64], lng: NDArray[np.float64]) -> Places:
         """The reported city, country and time zone of every point (degrees); None if too far."""
         lat = np.asarray(lat, dtype=np.float64)
