@@ -34,19 +34,19 @@ from trendminer.orchestration.tags import Tag
     tags=[Tag.TRENDMINER, Tag.ENRICH],
     params={
         "everything": Param(False, type="boolean", description="Re-enrich every post."),
-        "since": Param(None, type=["null", "string"], description="ISO time: posts after it."),
+        "since": Param(
+            None, type=["null", "string"], description="ISO time (UTC if naive): posts after."
+        ),
     },
 )
 def trendminer_enrich() -> None:
     @task
     def enrich_posts(params: dict[str, Any]) -> dict[str, int | float]:
         """Fill sentiment, language and city for the posts that lack them."""
-        from datetime import datetime
-
         from trendminer.enrich import enrich
-        from trendminer.orchestration.runtime import task_engine, task_settings
+        from trendminer.orchestration.runtime import parse_time, task_engine, task_settings
 
-        since = datetime.fromisoformat(params["since"]) if params["since"] else None
+        since = parse_time(params["since"], name="since")
         settings = task_settings()
         with task_engine(settings) as engine:
             result = enrich(engine, settings, since=since, everything=params["everything"])

@@ -2,18 +2,23 @@
 ### TrendMiner · report
 
 Writes the daily trend report (`REPORT_DIR/<day>/index.html` with its charts, one CSV per trend
-table and `summary.json`) for the last day of each window `trendminer_trends` built. Runs
-whenever the asset `trendminer.trend_tables` is marked; a manual run may name the `day`. The
-reports are listed in the Airflow UI under *Browse → Trend reports*.
+table and `summary.json`) for the last day of each window `trendminer_trends` built (each of its
+days from `report_from`, when the event names it). Runs whenever the asset
+`trendminer.trend_tables` is marked. A manual run may name the `day`; else it reports the last
+day of its data interval (logical date X: day X-1), and without a logical date the last day the
+trend tables were built for. The reports are listed in the Airflow UI under *Browse → Trend
+reports*.
 
 **Owner:** trendminer-data
 
-**Triage:** safe to clear and rerun (it overwrites the day's folder). A report that says "no
-data" means the trend tables hold nothing for that day: check `trendminer_trends`' run.
+**Triage:** safe to clear and rerun (the day's folder is replaced only once the new one is
+complete: a failed build leaves the old one). A report that says "no data" means the trend
+tables hold nothing for that day: check `trendminer_trends`' run.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import Param, dag, task
@@ -37,11 +42,16 @@ from trendminer.orchestration.tags import Tag
 )
 def trendminer_report() -> None:
     @task
-    def export_report(params: dict[str, Any], triggering_asset_events: Any) -> list[str]:
-        """Build the report of each day the triggering trend-table windows ended on."""
-        from datetime import UTC, datetime, timedelta
-
+    def export_report(
+        params: dict[str, Any],
+        triggering_asset_events: Any,
+        data_interval_start: datetime | None = None,
+        data_interval_end: datetime | None = None,
+    ) -> list[str]:
+        """Build the report of the param's day, else of each day the triggering trend-table
+        events name, else of the run's interval day or the last built day."""
         from trendminer.orchestration.runtime import (
+            default_report_day,
             event_days,
             parse_day,
             task_engine,
@@ -52,10 +62,10 @@ def trendminer_report() -> None:
         chosen = parse_day(params["day"], name="day")
         events = triggering_asset_events[TREND_TABLES] if triggering_asset_events else []
         days = [chosen] if chosen else event_days(event.extra for event in events)
-        if not days:
-            days = [(datetime.now(UTC) - timedelta(days=1)).date()]
         settings = task_settings()
         with task_engine(settings) as engine:
+            if not days:
+                days = [default_report_day(engine, data_interval_start, data_interval_end)]
             return [str(build_report(engine, settings, day)) for day in days]
 
     export_report()

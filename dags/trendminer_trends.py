@@ -8,10 +8,17 @@ waits until `TRENDMINER_TRENDS_SETTLE_HOURS` (14) have passed since its interval
 is then over everywhere and its posts are collected and enriched. Each table is rebuilt
 idempotently per window, so a backfill of a past range (`airflow backfill create --dag-id
 trendminer_trends --from-date … --to-date …`, no wait: those days are long over) gives the same
-tables as the daily runs did. A manual run may name a window (`start`, `end`), built at once.
+tables as the daily runs did. A manual run with logical date X builds the interval ending at X
+(day X-1), as Airflow defines it; a manual run may instead name a window (`start`, `end`), built
+at once.
 
-Marks the asset `trendminer.trend_tables` with the window it built, which starts
-`trendminer_report`.
+Days skipped by an outage or a paused DAG (`catchup` is off) are not left unjudged: a run of its
+data interval builds from the day after the last built day (`max(day)` of `trend_build_days`)
+to its interval's end, at most 31 days (older days are logged; build them with `trendminer
+trends build` or a backfill).
+
+Marks the asset `trendminer.trend_tables` with the window it built (and, for a run of its data
+interval, `report_from`: every day it judged gets a report), which starts `trendminer_report`.
 
 **Owner:** trendminer-data
 
@@ -67,15 +74,28 @@ def trendminer_trends() -> None:
         data_interval_start: datetime | None = None,
         data_interval_end: datetime | None = None,
     ) -> dict[str, int | float]:
-        """Rebuild the trend tables for the run's days."""
-        from trendminer.orchestration.runtime import run_window, task_engine, task_settings
+        """Rebuild the trend tables for the run's days (and the days skipped since the last
+        build, for a run of its data interval)."""
+        from trendminer.orchestration.runtime import (
+            catch_up_start,
+            last_built_day,
+            run_window,
+            task_engine,
+            task_settings,
+        )
         from trendminer.trends import build_trends as build
 
         start, end = run_window(params, data_interval_start, data_interval_end)
+        named = bool(params["start"] or params["end"])
         settings = task_settings()
         with task_engine(settings) as engine:
+            if not named:
+                start = catch_up_start(start, end, last_built_day(engine))
             result = build(engine, settings, start, end)
-        outlet_events[TREND_TABLES].extra = {"start": start.isoformat(), "end": end.isoformat()}
+        extra = {"start": start.isoformat(), "end": end.isoformat()}
+        if not named:  # every day it judged gets its report
+            extra["report_from"] = start.isoformat()
+        outlet_events[TREND_TABLES].extra = extra
         return result.as_dict()
 
     wait_until_the_days_have_ended() >> build_trends()

@@ -47,3 +47,12 @@ def dagbag(airflow_home: Path) -> DagBag:
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS_FOLDER), safe_mode=False)
+
+
+@pytest.fixture
+def airflow_db(airflow_home: Path) -> Path:
+    """Airflow's own metadata database (SQLite in the private AIRFLOW_HOME)."""
+    from airflow.utils.db import initdb
+
+    initdb()
+    return airflow_home

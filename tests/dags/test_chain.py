@@ -22,15 +22,6 @@ REPORT_DAY = "2025-04-24"
 
 
 @pytest.fixture
-def airflow_db(airflow_home: Path) -> Path:
-    """Airflow's own metadata database (SQLite in the private AIRFLOW_HOME)."""
-    from airflow.utils.db import initdb
-
-    initdb()
-    return airflow_home
-
-
-@pytest.fixture
 def small_world(tmp_path: Path) -> Path:
     """The ``small`` world with a stronger London negative peak.
 

@@ -74,6 +74,16 @@ def test_nothing_outside_a_report_folder_is_served(client: TestClient, path: str
     assert client.get(path).status_code == 404
 
 
+def test_the_app_reads_the_report_folder_the_tasks_write_to(
+    reports: Path, airflow_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the trendminer_settings variable (here from the environment) names the folder
+    monkeypatch.setenv("AIRFLOW_VAR_TRENDMINER_SETTINGS", json.dumps({"report_dir": str(reports)}))
+    monkeypatch.delenv("TRENDMINER_REPORT_DIR", raising=False)
+    page = TestClient(create_app()).get("/").text
+    assert 'href="/2026-06-03/"' in page
+
+
 def test_airflow_loads_the_plugin(airflow_home: Path) -> None:
     from airflow import plugins_manager
 

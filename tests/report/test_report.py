@@ -7,14 +7,23 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageStat
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from tests.report.conftest import HOSTILE_CAPTION, HOSTILE_TERM, OUTSIDE_DAY, HandBuilt
+from tests.report.conftest import (
+    EVENT_WEEK,
+    HOSTILE_CAPTION,
+    HOSTILE_TERM,
+    OUTSIDE_DAY,
+    HandBuilt,
+)
 from trendminer.cli.main import app
 from trendminer.report import build_report
+from trendminer.report.data import load_report_data
 from trendminer.report.exports import EXPORTS
+from trendminer.report.window import ReportWindow
 from trendminer.settings import Settings
 
 
@@ -141,3 +150,72 @@ def test_cli_report_writes_the_folder_and_prints_the_page(
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().endswith("elsewhere/2026-06-03/index.html")
     assert (out / "2026-06-03" / "summary.json").exists()
+
+
+def test_a_failed_rebuild_leaves_the_old_report(
+    hand_built: HandBuilt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = build_report(hand_built.engine, hand_built.settings, hand_built.day)
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+    def broken(*_: object) -> None:
+        raise OSError("the database went away")
+
+    monkeypatch.setattr("trendminer.report.build.load_report_data", broken)
+    with pytest.raises(OSError, match="went away"):
+        build_report(hand_built.engine, hand_built.settings, hand_built.day)
+    after = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    assert after == before
+    assert [path.name for path in folder.parent.iterdir()] == ["2026-06-03"]  # no temp folder
+
+
+def test_a_rebuild_replaces_the_folder_whole(hand_built: HandBuilt) -> None:
+    folder = build_report(hand_built.engine, hand_built.settings, hand_built.day)
+    (folder / "stale.csv").write_text("from an older build")
+    assert build_report(hand_built.engine, hand_built.settings, hand_built.day) == folder
+    assert not (folder / "stale.csv").exists()
+    assert (folder / "index.html").is_file()
+    assert [path.name for path in folder.parent.iterdir()] == ["2026-06-03"]
+
+
+def test_a_past_report_charts_no_week_after_its_day_and_names_its_model(
+    hand_built: HandBuilt,
+) -> None:
+    later = [EVENT_WEEK + timedelta(weeks=w) for w in (1, 2)]  # built after the report's day
+    with hand_built.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO trend_attribute_weekly VALUES (:week, 'Paris', 'colour', 'Red', 4,"
+                " 5, 0.8, 0.3, 0.95, 'm1')"
+            ),
+            [{"week": week} for week in later],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO trend_attribute_fits VALUES ('Paris', 'colour', 'Red', 'linear', 5,"
+                " :first, :last, 0.65, 0.5, 0.05, 0.001, NULL, NULL)"
+            ),
+            {"first": EVENT_WEEK - timedelta(weeks=2), "last": later[-1]},
+        )
+    with hand_built.engine.connect() as connection:
+        data = load_report_data(connection, ReportWindow.ending(hand_built.day))
+    (trend,) = data.trends
+    assert [w.week for w in trend.history] == [EVENT_WEEK - timedelta(weeks=w) for w in (2, 1, 0)]
+    assert data.model_through == later[-1] + timedelta(days=6)
+
+    folder = build_report(hand_built.engine, hand_built.settings, hand_built.day)
+    page = (folder / "index.html").read_text()
+    assert "Model as of 2026-06-21: the latest build" in page
+    assert "after this report&#x27;s day" in page
+    assert json.loads((folder / "summary.json").read_text())["model_through"] == "2026-06-21"
+
+
+def test_an_excluded_user_is_not_listed_as_tracked(hand_built: HandBuilt) -> None:
+    with hand_built.engine.begin() as connection:  # tracked, then excluded
+        connection.execute(text("INSERT INTO tracked_influencers (username) VALUES ('spammer')"))
+    folder = build_report(hand_built.engine, hand_built.settings, hand_built.day)
+    assert json.loads((folder / "summary.json").read_text())["tracked_influencers"] == 1
+    tracked = (folder / "index.html").read_text().split('<section id="tracked">')[1]
+    tracked = tracked.split("</section>")[0]
+    assert "anna.style" in tracked
+    assert "spammer" not in tracked

@@ -1,8 +1,9 @@
 """The Airflow assets that chain the TrendMiner DAGs.
 
 ``collect`` marks :data:`POSTS`; ``enrich`` and ``detect`` are scheduled on it. ``trends`` marks
-:data:`TREND_TABLES` with the window it built (``extra = {"start": ISO date, "end": ISO date}``);
-``report`` is scheduled on it.
+:data:`TREND_TABLES` with the window it built (``extra = {"start": ISO date, "end": ISO date}``,
+plus ``"report_from": ISO date`` when every day from it on is to be reported); ``report`` is
+scheduled on it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.params import Depends
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from trendminer.settings import Settings
+from trendminer.orchestration.runtime import report_dir as configured_report_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -64,7 +64,8 @@ def _day_folder(root: Path, day: str) -> Path:
 def create_app(
     report_dir: Callable[[], Path] | None = None, *, dependencies: Sequence[Depends] = ()
 ) -> FastAPI:
-    """The reports app; ``report_dir`` gives the folder (default: the settings', per request)."""
+    """The reports app; ``report_dir`` gives the folder (default: the one the tasks write to,
+    from the Airflow variable ``trendminer_settings`` else the environment, per request)."""
     app = FastAPI(
         title="TrendMiner reports",
         dependencies=list(dependencies),
@@ -74,15 +75,16 @@ def create_app(
     )
 
     def root() -> Path:
-        return Path(report_dir() if report_dir else Settings().report_dir)
+        return Path((report_dir or configured_report_dir)())
 
     @app.get("/", response_class=HTMLResponse)
     def list_reports(request: Request) -> str:
         base = request.scope.get("root_path", "")
+        folder = root()
         items = "".join(
             f'<li><a href="{html.escape(base)}/{day}/">{day}</a> '
-            f"<span>{html.escape(_summary_line(root() / day.isoformat()))}</span></li>"
-            for day in report_days(root())
+            f"<span>{html.escape(_summary_line(folder / day.isoformat()))}</span></li>"
+            for day in report_days(folder)
         )
         body = (
             f"<ul>{items}</ul>" if items else "<p>No report yet: run the DAG trendminer_report.</p>"

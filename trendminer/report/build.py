@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,23 @@ def report_folder(settings: Settings, day: date, out_dir: Path | None = None) ->
     return Path(out_dir or settings.report_dir) / day.isoformat()
 
 
-def _clear(folder: Path) -> None:
-    """Remove what an earlier build of this day wrote (charts, crops, CSVs, page)."""
-    shutil.rmtree(folder / "crops", ignore_errors=True)
-    for pattern in ("*.png", "*.csv", "index.html", "summary.json"):
-        for path in folder.glob(pattern):
-            path.unlink()
+def _sibling(folder: Path, purpose: str) -> Path:
+    """A hidden, unique path beside ``folder`` (not a date: the reports list skips it)."""
+    return folder.with_name(f".{folder.name}.{purpose}-{uuid.uuid4().hex[:8]}")
+
+
+def _swap_in(built: Path, folder: Path) -> None:
+    """Put the folder ``built`` in place of ``folder`` by renames; the old one is removed after."""
+    old = _sibling(folder, "old")
+    if folder.exists():
+        folder.rename(old)
+    try:
+        built.rename(folder)
+    except OSError:
+        if old.exists():
+            old.rename(folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _draw_charts(data: ReportData, folder: Path) -> dict[str, str]:
@@ -87,6 +99,7 @@ def _summary(data: ReportData, assets: PageAssets, generated_at: datetime) -> di
             "week_start": data.window.week_start.isoformat(),
         },
         "generated_at": generated_at.isoformat(),
+        "model_through": data.model_through.isoformat() if data.model_through else None,
         "empty": data.empty,
         "posts": {"day": data.day_posts, "window": data.window_posts},
         "labels": data.labels,
@@ -134,18 +147,8 @@ def _summary(data: ReportData, assets: PageAssets, generated_at: datetime) -> di
     }
 
 
-def build_report(
-    engine: Engine, settings: Settings, day: date, out_dir: Path | None = None
-) -> Path:
-    """Write the report of local day ``day`` and return its folder (``OUT/<day>``).
-
-    ``index.html`` (inline CSS), the charts (PNG) and garment crops beside it, one CSV per trend
-    table for the window, and ``summary.json``. A day without data gives an honest empty
-    report. Rebuilding a day replaces its folder's files.
-    """
-    folder = report_folder(settings, day, out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    _clear(folder)
+def _write_report(engine: Engine, settings: Settings, day: date, folder: Path) -> ReportData:
+    """Write the report of ``day`` into the empty ``folder``."""
     window = ReportWindow.ending(day)
     snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
     with snapshot as connection, connection.begin():
@@ -160,6 +163,28 @@ def build_report(
     (folder / "index.html").write_text(render_page(data, assets, generated_at), encoding="utf-8")
     summary = _summary(data, assets, generated_at)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+def build_report(
+    engine: Engine, settings: Settings, day: date, out_dir: Path | None = None
+) -> Path:
+    """Write the report of local day ``day`` and return its folder (``OUT/<day>``).
+
+    ``index.html`` (inline CSS), the charts (PNG) and garment crops beside it, one CSV per trend
+    table for the window, and ``summary.json``. A day without data gives an honest empty
+    report. The report is written into a hidden sibling folder that replaces the day's folder
+    only once complete: a failed rebuild leaves the old report as it was.
+    """
+    folder = report_folder(settings, day, out_dir)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = _sibling(folder, "new")
+    staging.mkdir()
+    try:
+        data = _write_report(engine, settings, day, staging)
+        _swap_in(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     logger.info(
         "report for %s: %d posts in the window, %d peak days, %d events -> %s",
         day,

@@ -159,6 +159,9 @@ class ReportData:
     excluded_posts: int = 0
     """Posts of the window the lists kept out, each counted once."""
     labels: dict[str, str] = field(default_factory=dict)
+    model_through: date | None = None
+    """The last day (a Sunday) of the weeks the latest model build was fitted on; the fits,
+    forecasts, events and city influence are that build's, whatever the report's day."""
 
     @property
     def empty(self) -> bool:
@@ -254,22 +257,31 @@ LIMIT :limit
 """
 _WEEKS = """
 SELECT week, share, lower, upper FROM {table}
-WHERE city = :city AND attribute_kind = :kind AND attribute = :attribute AND week >= :since
+WHERE city = :city AND attribute_kind = :kind AND attribute = :attribute
+  AND week BETWEEN :since AND :until
 ORDER BY week
 """
+_MODEL_THROUGH = "SELECT max(last_week) + 6 FROM trend_attribute_fits"
 
 
 def _shares(
-    connection: Connection, table: str, key: dict[str, Any], since: date
+    connection: Connection,
+    table: str,
+    key: dict[str, Any],
+    since: date,
+    until: date = date.max,
 ) -> tuple[WeekShare, ...]:
+    """The weeks of ``table`` from ``since`` to ``until`` (a week counts by its Monday)."""
     sql = _WEEKS.format(table=table)  # one of two constant table names
     return tuple(
         WeekShare(r["week"], r["share"], r["lower"], r["upper"])
-        for r in _rows(connection, sql, since=since, **key)
+        for r in _rows(connection, sql, since=since, until=until, **key)
     )
 
 
 def _trends(connection: Connection, window: ReportWindow) -> tuple[AttributeTrend, ...]:
+    """The latest model's strongest trends; the charted ones with their weekly shares of the
+    report's weeks (none after its day) and the model's forecast."""
     trends = []
     since = window.week_start
     for index, r in enumerate(_rows(connection, _TRENDS, p_value=TRENDS_P_VALUE, limit=MAX_TRENDS)):
@@ -284,7 +296,7 @@ def _trends(connection: Connection, window: ReportWindow) -> tuple[AttributeTren
                 p_value=r["slope_p_value"],
                 mean_share=r["mean_share"],
                 weeks=r["weeks"],
-                history=_shares(connection, "trend_attribute_weekly", key, since)
+                history=_shares(connection, "trend_attribute_weekly", key, since, window.end)
                 if charted
                 else (),
                 forecast=_shares(connection, "trend_forecasts", key, window.end) if charted else (),
@@ -393,6 +405,7 @@ SELECT t.username,
        COALESCE(sum(d.garments), 0) AS garments, max(d.day) AS last_day
 FROM tracked_influencers t
 LEFT JOIN trend_influencer_daily d ON d.username = t.username AND d.day BETWEEN :start AND :end
+WHERE t.username NOT IN (SELECT username FROM excluded_users)  -- the lists apply everywhere
 GROUP BY t.username
 ORDER BY posts DESC, t.username
 """
@@ -493,4 +506,5 @@ def load_report_data(connection: Connection, window: ReportWindow) -> ReportData
         ),
         excluded_posts=int(connection.execute(text(_EXCLUDED_POSTS), params).scalar_one()),
         labels=labels,
+        model_through=connection.execute(text(_MODEL_THROUGH)).scalar_one(),
     )

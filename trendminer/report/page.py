@@ -276,6 +276,15 @@ def _peaks(data: ReportData) -> str:
     return _section("peaks", "Peaks and who is behind them", body)
 
 
+def _model_note(data: ReportData) -> str:
+    """Which build the model sections show: always the latest, whatever the report's day."""
+    through = data.model_through
+    if through is None:
+        return ""
+    later = ", after this report's day" if through > data.window.end else ""
+    return _none(f"Model as of {through}: the latest build, fitted on the weeks up to it{later}.")
+
+
 def _trend_row(trend: AttributeTrend) -> tuple[str, ...]:
     nxt = trend.forecast[0] if trend.forecast else None
     forecast = (
@@ -318,7 +327,8 @@ def _trends(data: ReportData, assets: PageAssets) -> str:
         if data.trends
         else _none("No significant attribute trend (p < 0.05) yet.")
     )
-    return _section("trends", "Attribute trends by city, with forecasts", chart + table)
+    body = _model_note(data) + chart + table
+    return _section("trends", "Attribute trends by city, with forecasts", body)
 
 
 def _event(index: int, event: AttributeEvent, assets: PageAssets) -> str:
@@ -357,7 +367,10 @@ def _events(data: ReportData, assets: PageAssets) -> str:
         if data.events
         else _none("No attribute event in the last twelve weeks.")
     )
-    return f'<section id="events"><h2>Events: weeks that broke the trend</h2>{body}</section>'
+    return (
+        '<section id="events"><h2>Events: weeks that broke the trend</h2>'
+        f"{_model_note(data)}{body}</section>"
+    )
 
 
 def _influence(data: ReportData) -> str:
@@ -378,7 +391,7 @@ def _influence(data: ReportData) -> str:
         if rows
         else _none("No city leads another yet (too few weeks).")
     )
-    return f'<section id="influence"><h2>City influence</h2>{body}</section>'
+    return f'<section id="influence"><h2>City influence</h2>{_model_note(data)}{body}</section>'
 
 
 def _tracked(data: ReportData) -> str:
