@@ -46,12 +46,25 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for a libpq or SQLAlchemy URL; its sessions run in UTC, without JIT."""
+    """An engine for a libpq or SQLAlchemy URL; its sessions run in UTC, without JIT. The URL's
+    own ``options`` come after ours (theirs win where both set one), and its
+    ``application_name`` replaces ours."""
+    parsed = make_url(sqlalchemy_url(url))
+    query = dict(parsed.query)
+    options = " ".join([SESSION_OPTIONS, *_as_list(query.pop("options", None))])
+    application = _as_list(query.pop("application_name", None)) or [APPLICATION_NAME]
     return create_engine(
-        sqlalchemy_url(url),
+        parsed.set(query=query),
         pool_pre_ping=True,
-        connect_args={"options": SESSION_OPTIONS, "application_name": APPLICATION_NAME},
+        connect_args={"options": options, "application_name": application[-1]},
     )
+
+
+def _as_list(value: str | tuple[str, ...] | None) -> list[str]:
+    """A URL query value (absent, one, or repeated) as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def engine_from_settings(settings: Settings) -> Engine:
