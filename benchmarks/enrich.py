@@ -181,7 +181,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     scenario = "small" if args.quick else "default"
-    count = args.texts or (60000 if args.quick else 100000)  # quick: 3 batches, still overlapped
+    count = args.texts or (40000 if args.quick else 100000)  # quick: 2 batches, still overlapped
     figures: dict[str, object] = {"scenario": scenario}
     with tempfile.TemporaryDirectory(prefix="tm-enrich-") as tmp, temporary_database() as url:
         world = Path(tmp) / "world"
@@ -212,7 +212,7 @@ def main() -> None:
                 )
             texts = [f"{captions[i % len(captions)]} {i}" for i in range(count)]
             figures.update(throughput(engine, settings, texts))
-            figures.update(geocoding(world, settings, 1_000_000 if not args.quick else 500_000))
+            figures.update(geocoding(world, settings, 1_000_000 if not args.quick else 200_000))
         finally:
             engine.dispose()
     for key, value in figures.items():

@@ -3,7 +3,8 @@
 Fills a temporary database with a year of synthetic trend-table rows (21 cities and 6 hashtag
 series a day, 76 attributes a city-week, peaks with their anatomy, events, forecasts) and of
 posts with pictures and detections, then times ``build_report`` for the year's last day, and,
-side by side, for a day with no data (the fixed cost: charts, page, empty CSVs).
+side by side, for the same day on a second, empty database (the fixed cost: charts, page,
+empty CSVs).
 
     .venv/bin/python benchmarks/report.py [--quick]   # --quick: 90 days instead of 365
 
@@ -24,7 +25,7 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._support import emit, temporary_database
+from benchmarks._support import benchmark_server, emit, scratch_database
 from trendminer.db import migrate
 from trendminer.db.connection import make_engine
 from trendminer.report import build_report
@@ -132,9 +133,15 @@ def main() -> None:
     days = 90 if args.quick else 365
     start = date(2025, 1, 1)
     logging.getLogger("trendminer.report.crops").setLevel(logging.ERROR)  # no pictures on disk
-    with temporary_database() as url, tempfile.TemporaryDirectory(prefix="tm-report-") as tmp:
-        engine = make_engine(url)
+    with (
+        tempfile.TemporaryDirectory(prefix="tm-report-") as tmp,
+        benchmark_server(Path(tmp) / "pg") as server,
+        scratch_database(server) as url,
+        scratch_database(server) as empty_url,
+    ):
+        engine, empty = make_engine(url), make_engine(empty_url)
         migrate.upgrade(engine)
+        migrate.upgrade(empty)
         started = time.perf_counter()
         rows = fill(engine, start, days)
         fill_s = time.perf_counter() - started
@@ -144,11 +151,12 @@ def main() -> None:
         started = time.perf_counter()
         folder = build_report(engine, settings, last)
         report_s = time.perf_counter() - started
-        started = time.perf_counter()
-        build_report(engine, settings, start - timedelta(days=400))
-        empty_s = time.perf_counter() - started
         files = len(list(folder.iterdir()))
+        started = time.perf_counter()
+        build_report(empty, settings, last)
+        empty_s = time.perf_counter() - started
         engine.dispose()
+        empty.dispose()
     print(
         f"{days} days filled in {fill_s:.1f} s; report {report_s:.2f} s, empty day {empty_s:.2f} s"
     )

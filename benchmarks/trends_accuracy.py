@@ -32,8 +32,8 @@ city run matches events of that city or of every city; an all-cities run (``'*'`
 machine with many cores and a GPU (generating and enriching use every core; the GPU detects for
 all). Each seed prints a line with its stage times and ``misses``: the planted events it did not
 find and the peak runs and events that match nothing planted. Last line: one JSON object of
-fractions (pooled over seeds). ``--quick``: the ``small`` scenario, one seed (a smoke run; too
-small for the tests to have power).
+fractions (pooled over seeds; null where nothing was counted). ``--quick``: the ``small``
+scenario, one seed (a smoke run; too small for the tests to have power).
 
 Size and time: the default ``--scale 24`` (about 70,600 posts and 97,000 pictures a world) is
 what the planted events need to be found. At ``--scale 12`` the Milan skirt event (it moves its
@@ -75,6 +75,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import tempfile
 import time
 import tomllib
@@ -85,13 +86,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks._support import benchmark_server, emit
 from trendminer.db import migrate
 from trendminer.db.connection import make_engine
-from trendminer.db.embedded import embedded_url, stop_embedded
 from trendminer.settings import Settings
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "trendminer" / "sources" / "sample" / "scenarios"
@@ -407,7 +410,7 @@ def main() -> None:
     parser.add_argument(
         "--no-detect",
         action="store_true",
-        help="Skip the detector (attribute figures then come out NaN): peaks only.",
+        help="Skip the detector (attribute figures then come out null): peaks only.",
     )
     parser.add_argument(
         "--jobs",
@@ -421,26 +424,29 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory(prefix="tm_trends_accuracy_") as tmp:
         workdir = Path(tmp)
-        server = os.environ.get("TRENDMINER_TEST_DATABASE_URL") or embedded_url(workdir / "pg")
-        try:
+        with benchmark_server(workdir / "pg") as server:
             if args.quick:
                 scenario, seeds = SCENARIOS / "small.toml", [args.seeds[0]]
             else:
                 scenario, seeds = scaled_scenario(args.scale, workdir), args.seeds
             spawn = multiprocessing.get_context("spawn")  # CUDA is not safe across fork
             with ProcessPoolExecutor(max(1, args.jobs), mp_context=spawn) as pool:
-                jobs = [
-                    pool.submit(_seed_job, scenario, seed, server, workdir, not args.no_detect)
-                    for seed in seeds
-                ]
-                for job in jobs:
-                    run, counts = job.result()
-                    tally.merge(counts)
-                    runs.append(run)
-                    print(json.dumps(run))
-        finally:
-            if not os.environ.get("TRENDMINER_TEST_DATABASE_URL"):
-                stop_embedded(workdir / "pg")
+                try:
+                    jobs = [
+                        pool.submit(_seed_job, scenario, seed, server, workdir, not args.no_detect)
+                        for seed in seeds
+                    ]
+                    for job in jobs:
+                        run, counts = job.result()
+                        tally.merge(counts)
+                        runs.append(run)
+                        print(f"seed {run['seed']}: {json.dumps(run)}")
+                except BaseException:
+                    # Ctrl-C, SIGTERM or a failed seed: stop the other seeds, then the server
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    for child in multiprocessing.active_children():
+                        child.terminate()
+                    raise
     figures: dict[str, Any] = {
         "seeds": len(runs),
         "posts_per_world": round(sum(r["posts"] for r in runs) / max(len(runs), 1)),
@@ -459,7 +465,7 @@ def main() -> None:
         "forecast_beats_linear": tally.fraction("forecast_beats_linear"),
         "counts": {k: v for k, v in sorted(tally.counts.items())},
     }
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":

@@ -16,22 +16,23 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import logging
 import os
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
+from benchmarks._support import benchmark_server, emit, scratch_database
 from trendminer.db import migrate
 from trendminer.db.connection import make_engine
-from trendminer.db.embedded import embedded_url, stop_embedded
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
 
@@ -141,7 +142,8 @@ def _timed(action) -> tuple[float, object]:  # type: ignore[no-untyped-def]
 
 
 def _jit_day(engine: Engine, settings: Settings, day: date) -> float:
-    """One day's build in sessions with JIT on (NaN where the server has no JIT)."""
+    """One day's build in sessions with JIT on (NaN, written null, where the server has no
+    JIT)."""
     with_jit = create_engine(engine.url, connect_args={"options": "-c timezone=UTC -c jit=on"})
     try:
         with with_jit.connect() as connection:  # true only with jit on and LLVM installed
@@ -155,13 +157,12 @@ def _jit_day(engine: Engine, settings: Settings, day: date) -> float:
 
 def run(quick: bool) -> dict[str, float | int]:
     posts, days = (100_000, 120) if quick else (1_000_000, 365)
-    with tempfile.TemporaryDirectory(prefix="tm_trends_speed_") as tmp:
-        server = os.environ.get("TRENDMINER_TEST_DATABASE_URL") or embedded_url(Path(tmp))
-        admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-        name = f"tm_trends_speed_{os.getpid()}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = make_engine(make_url(server).set(database=name).render_as_string(False))
+    with (
+        tempfile.TemporaryDirectory(prefix="tm_trends_speed_") as tmp,
+        benchmark_server(Path(tmp)) as server,
+        scratch_database(server, "tm_trends_speed") as url,
+    ):
+        engine = make_engine(url)
         try:
             migrate.upgrade(engine)
             generate_s, _ = _timed(lambda: generate(engine, posts, days))
@@ -181,11 +182,6 @@ def run(quick: bool) -> dict[str, float | int]:
             jit_day_s = _jit_day(engine, settings, last)
         finally:
             engine.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-            if not os.environ.get("TRENDMINER_TEST_DATABASE_URL"):
-                stop_embedded(Path(tmp))
     figures = result.as_dict()  # type: ignore[attr-defined]
     return {
         "posts": posts,
@@ -219,7 +215,7 @@ def main() -> None:
     figures = run(args.quick)
     for key, value in figures.items():
         print(f"{key:>26}: {value}")
-    print(json.dumps(figures))
+    emit(figures)
 
 
 if __name__ == "__main__":
