@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from trendminer.db.connection import make_engine
 
 
 def trendminer(*args: str) -> subprocess.CompletedProcess[str]:
@@ -98,3 +101,39 @@ def test_embedded_database_starts_and_stops(
     finally:
         assert trendminer("db", "stop").returncode == 0
     assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
+
+
+def test_an_unknown_revision_is_one_clear_line(trendminer_env: Path) -> None:
+    result = trendminer("db", "upgrade", "nonsense")
+    assert result.returncode == 1
+    assert "cannot migrate the database to 'nonsense'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_migrated_by_a_newer_release_is_named_plainly(
+    trendminer_env: Path, db_url: str
+) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0999_future'"))
+    engine.dispose()
+    newer = "the database was migrated by a newer TrendMiner (revision 0999_future)"
+    for command in (["db", "upgrade"], ["exclude", "list", "user"]):
+        result = trendminer(*command)
+        assert result.returncode == 1
+        assert newer in result.stderr
+        assert "Traceback" not in result.stderr
+    status = trendminer("db", "status")
+    assert status.returncode == 0, status.stderr
+    assert newer in status.stdout
+    assert "needs" not in status.stdout
+
+
+def test_a_setting_that_cannot_be_read_is_one_clear_line(
+    trendminer_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRENDMINER_HASHTAGS", "outfit,streetstyle")
+    result = trendminer("db", "url")
+    assert result.returncode == 1
+    assert "TRENDMINER_HASHTAGS cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trendminer.errors import ConfigurationError
-from trendminer.settings import Settings
+from trendminer.settings import Settings, get_settings
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -61,3 +61,35 @@ def test_a_peak_history_shorter_than_its_minimum_is_refused() -> None:
     with pytest.raises(ValueError, match=r"peak_history_days \(20\) is below"):
         Settings(peak_history_days=20, peak_min_history_days=28)
     assert Settings(peak_history_days=28, peak_min_history_days=28).peak_history_days == 28
+
+
+def test_a_list_in_the_environment_that_is_not_json_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRENDMINER_HASHTAGS", "outfit,streetstyle")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigurationError, match=r"TRENDMINER_HASHTAGS .*are JSON"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_config_file_that_is_not_toml_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "broken.toml"
+    config.write_text("hashtags = [\n")
+    monkeypatch.setenv("TRENDMINER_CONFIG", str(config))
+    with pytest.raises(ConfigurationError, match=r"broken\.toml is not valid TOML"):
+        Settings()
+
+
+def test_a_config_file_key_that_names_no_setting_is_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = tmp_path / "trendminer.toml"
+    config.write_text("upsert_batch_sise = 10\nupsert_batch_size = 20\n")
+    monkeypatch.setenv("TRENDMINER_CONFIG", str(config))
+    assert Settings().upsert_batch_size == 20
+    assert "names no setting 'upsert_batch_sise'" in caplog.text

@@ -3,16 +3,26 @@
 - Text: NUL bytes are removed (PostgreSQL rejects them in ``text``); lone UTF-16 surrogates
   become U+FFFD; everything else (emoji, right-to-left text, 100,000-character captions) is
   kept exactly.
-- Counts: a negative count or one above ``MAX_COUNT`` is stored as NULL, with a warning.
+- Counts (likes, followers, a picture's bytes, width and height): one that is no number, is
+  negative or is above ``MAX_COUNT`` is stored as NULL, with a warning.
 - Ids (post, owner, location, comment): one outside PostgreSQL's ``bigint`` (0 to 2**63 - 1) is
   stored as NULL with a warning; a location or comment without a valid id is dropped.
-- Times: naive datetimes are taken as UTC; all times are stored in UTC. A sighting time that is
-  missing or implausible (an archive file dated 1970) becomes the post's own time, so a rerun
-  gives the same rows; a profile's fetch time becomes ``MIN_TIME``, so any dated fetch wins.
-- Hashtags: taken from the caption (``#word``), case-folded; invalid ones are dropped.
+- Times: naive datetimes are taken as UTC; all times are stored in UTC. One that is no
+  datetime, is implausible (before 2010, after 2100) or has no UTC equivalent (year 9999 in
+  UTC-5) is missing. A sighting time that is missing (an archive file dated 1970) becomes the
+  post's own time, so a rerun gives the same rows; a profile's fetch time becomes ``MIN_TIME``,
+  so any dated fetch wins.
+- Hashtags: taken from the caption (``#word``), case-folded; invalid ones are dropped. A source
+  hashtag given as one string is one hashtag.
+- Pictures: a status other than pending, ok, missing or corrupt becomes ``pending`` (with a
+  warning), so the picture is fetched again; ``is_video`` is true only when it is ``True``; text
+  (url, path, sha256, error) is cleaned as above; a position outside ``smallint`` drops it.
+- A media type other than image, video or sidecar (or no string at all) is ``image``.
 - Owners of posts and comments: stripped, without a leading ``@``, lower case, as the
   exclusion and tracking lists name people.
-- A post without shortcode, owner or a valid time is rejected (``InvalidRecordError``).
+- A post without shortcode, owner or a valid time is rejected (``InvalidRecordError``); so is,
+  by ``trendminer.db.bulk``, one with a value of a type no rule above expects (the
+  ``TypeError``, ``ValueError`` or ``OverflowError`` is its reason).
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from trendminer.errors import InvalidNameError, InvalidRecordError
-from trendminer.names import combining_marks, normalise_hashtag
+from trendminer.names import JOINERS, MAX_HASHTAG, combining_marks, normalise_hashtag
 from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostRecord
 
 logger = logging.getLogger(__name__)
@@ -36,6 +46,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _SHORTCODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEDIA_TYPES = frozenset({"image", "video", "sidecar"})
+MEDIA_STATUSES = frozenset({"pending", "ok", "missing", "corrupt"})
 
 
 def clean_text(value: str | None) -> str | None:
@@ -90,10 +101,14 @@ def clean_id(value: object, what: str, key: str) -> int | None:
 
 
 def clean_time(value: datetime | None) -> datetime | None:
-    """UTC-aware time, or None when missing or implausible (before 2010 or far future)."""
+    """UTC-aware time, or None when missing, implausible (before 2010 or far future) or beyond
+    what a datetime holds in UTC."""
     if not isinstance(value, datetime):
         return None
-    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        return None
     if moment < MIN_TIME or moment.year > 2100:
         return None
     return moment
@@ -103,8 +118,9 @@ def clean_time(value: datetime | None) -> datetime | None:
 def _hashtag_in_text() -> re.Pattern[str]:
     # '#' first (the engine skips ahead to it); one after a '&' (an HTML entity: &#39;) or a
     # '/' (a link's fragment) starts no hashtag, one right after a word does, as Instagram
-    # reads it (#ootd#fashion is two). Word characters first, marks only where they stop.
-    return re.compile(f"#(?<![&/]#)(\\w+(?:[{combining_marks()}]+\\w*)*)")
+    # reads it (#ootd#fashion is two). Word characters first, marks only where they stop, a
+    # joiner only between word characters.
+    return re.compile(f"#(?<![&/]#)(\\w+(?:[{combining_marks()}]+\\w*|[{JOINERS}]\\w+)*)")
 
 
 def caption_hashtags(caption: str | None) -> tuple[str, ...]:
@@ -116,7 +132,7 @@ def caption_hashtags(caption: str | None) -> tuple[str, ...]:
         caption = _URL.sub(" ", caption)
     seen: dict[str, None] = {}
     for whole in _hashtag_in_text().findall(caption):
-        raw = whole[:100]
+        raw = whole[:MAX_HASHTAG].rstrip(JOINERS)
         try:
             seen.setdefault(normalise_hashtag(raw), None)
         except InvalidNameError:
@@ -129,7 +145,7 @@ def _clean_float(value: float | None) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if number == number and abs(number) != float("inf") else None
 
@@ -169,12 +185,14 @@ def clean_post(post: PostRecord) -> PostRecord:
         raise InvalidRecordError(f"post {shortcode} has no valid time ({post.taken_at!r})")
     seen_at = clean_time(post.seen_at) or taken_at
     source_tags: list[str] = []
-    for tag in post.source_hashtags:
+    given = post.source_hashtags
+    for tag in (given,) if isinstance(given, str) else given:
         try:
             source_tags.append(normalise_hashtag(tag))
         except InvalidNameError:
             logger.warning("post %s: dropped invalid source hashtag %r", shortcode, tag)
-    media_type = post.media_type if post.media_type in MEDIA_TYPES else "image"
+    media_type = post.media_type if isinstance(post.media_type, str) else ""
+    media_type = media_type if media_type in MEDIA_TYPES else "image"
     return PostRecord(
         shortcode=shortcode,
         owner=owner,
@@ -189,7 +207,9 @@ def clean_post(post: PostRecord) -> PostRecord:
         location=clean_location(post.location, shortcode),
         source_hashtags=tuple(dict.fromkeys(source_tags)),
         media=tuple(
-            _clean_media(item) for item in post.media if _plausible_position(item, shortcode)
+            _clean_media(item, shortcode)
+            for item in post.media
+            if _plausible_position(item, shortcode)
         )
         if post.media
         else (),
@@ -216,9 +236,23 @@ def _plausible_position(media: MediaRecord, shortcode: str) -> bool:
     return False
 
 
-def _clean_media(media: MediaRecord) -> MediaRecord:
+def _clean_media(media: MediaRecord, shortcode: str) -> MediaRecord:
+    key = f"picture {media.position} of {shortcode}"
+    status = media.status
+    if not (isinstance(status, str) and status in MEDIA_STATUSES):
+        logger.warning("%s has an unknown status (%r): stored as pending", key, status)
+        status = "pending"
     return dataclasses.replace(
-        media, url=clean_text(media.url), path=clean_text(media.path), error=clean_text(media.error)
+        media,
+        url=clean_text(media.url),
+        path=clean_text(media.path),
+        is_video=media.is_video is True,
+        sha256=clean_text(media.sha256),
+        bytes=clean_count(media.bytes, "bytes", key),
+        width=clean_count(media.width, "width", key),
+        height=clean_count(media.height, "height", key),
+        status=status,
+        error=clean_text(media.error),
     )
 
 

@@ -41,11 +41,14 @@ def add_name(connection: Connection, name_list: NameList, raw: str) -> tuple[str
 
 
 def remove_name(connection: Connection, name_list: NameList, raw: str) -> tuple[str, bool]:
-    """Remove a name; returns the normalised name and whether it was there."""
+    """Remove a name, normalised or exactly as given (a row written by SQL); returns the
+    normalised name and whether it was there."""
     name = name_list.normalise(raw)
     removed = connection.execute(
-        text(f"DELETE FROM {name_list.value} WHERE {name_list.column} = :name RETURNING 1"),
-        {"name": name},
+        text(
+            f"DELETE FROM {name_list.value} WHERE {name_list.column} IN (:name, :raw) RETURNING 1"
+        ),
+        {"name": name, "raw": raw},
     ).first()
     return name, removed is not None
 

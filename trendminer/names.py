@@ -8,8 +8,13 @@ from functools import cache, lru_cache
 
 from trendminer.errors import InvalidNameError
 
-_USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
-_WORD_HASHTAG = re.compile(r"\w{1,100}")  # the common case, without building the marks' class
+# No '.' first or last, none twice in a row (Instagram's rules).
+_USERNAME = re.compile(r"[a-z0-9_](?:[a-z0-9._]{0,28}[a-z0-9_])?")
+MAX_HASHTAG = 100
+"""A hashtag's most characters as typed (case folding may lengthen it: ß → ss)."""
+JOINERS = "\u200c\u200d"
+"""Zero-width non-joiner and joiner, which a word holds between letters (Persian, Indic)."""
+_WORD_HASHTAG = re.compile(r"\w+")  # the common case, without building the marks' class
 
 
 @cache
@@ -30,7 +35,9 @@ def combining_marks() -> str:
 
 @cache
 def _hashtag() -> re.Pattern[str]:
-    return re.compile(f"[\\w{combining_marks()}]{{1,100}}")
+    # A word character first; marks after any; a joiner only between word characters.
+    word = f"\\w[\\w{combining_marks()}]*"
+    return re.compile(f"{word}(?:[{JOINERS}]{word})*")
 
 
 def normalise_username(raw: str) -> str:
@@ -38,18 +45,24 @@ def normalise_username(raw: str) -> str:
     name = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("@").strip().lower()
     if not _USERNAME.fullmatch(name) or ".." in name:
         raise InvalidNameError(
-            f"{raw!r} is not an Instagram user name: use 1-30 letters, digits, '.' or '_'."
+            f"{raw!r} is not an Instagram user name: use 1-30 letters, digits, '.' or '_' "
+            "(no '.' first, last or twice in a row)."
         )
     return name
 
 
 @lru_cache(maxsize=65536)  # hashtags repeat across millions of captions
 def normalise_hashtag(raw: str) -> str:
-    """``' #StreetStyle'`` → ``'streetstyle'``; raises InvalidNameError when not a hashtag."""
-    tag = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("#").strip().casefold()
-    tag = unicodedata.normalize("NFC", tag)  # casefolding can decompose (İ → i + U+0307)
-    if not (_WORD_HASHTAG.fullmatch(tag) or _hashtag().fullmatch(tag)):
+    """``' #StreetStyle'`` → ``'streetstyle'``; raises InvalidNameError when not a hashtag.
+
+    At most ``MAX_HASHTAG`` characters before case folding, which may lengthen it (ß → ss).
+    """
+    typed = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("#").strip()
+    # Casefolding can decompose (İ → i + U+0307).
+    tag = unicodedata.normalize("NFC", typed.casefold())
+    if len(typed) > MAX_HASHTAG or not (_WORD_HASHTAG.fullmatch(tag) or _hashtag().fullmatch(tag)):
         raise InvalidNameError(
-            f"{raw!r} is not a hashtag: use 1-100 letters, digits or '_' (no spaces)."
+            f"{raw!r} is not a hashtag: use 1-{MAX_HASHTAG} letters, digits or '_', starting "
+            "with a letter, digit or '_' (no spaces)."
         )
     return tag

@@ -3,12 +3,18 @@
 Precedence, highest first: keyword arguments, environment variables, the TOML file named by
 ``TRENDMINER_CONFIG`` (or ``./trendminer.toml`` when it exists), the defaults below. An empty
 value (``TRENDMINER_DETECTOR_CHECKPOINT=``, as docker compose passes an unset variable) means
-the default, never the current folder.
+the default, never the current folder. Lists and tables in environment variables are JSON
+(``TRENDMINER_HASHTAGS='["outfit", "ootd"]'``); a value that cannot be read, a TOML file that is
+not valid TOML, is a ConfigurationError naming it; a key of the file that names no setting is
+logged as a warning.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,10 +24,14 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
 from trendminer.errors import ConfigurationError
+
+logger = logging.getLogger(__name__)
+ENV_PREFIX = "TRENDMINER_"
 
 DEFAULT_HASHTAGS = ("outfit", "streetstyle", "streetoutfit")
 # Reporting cities and their aliases (names, neighbourhoods); see trendminer.enrich.trend_cities.
@@ -70,12 +80,44 @@ def _config_file() -> Path | None:
     return local if local.exists() else None
 
 
+def _toml_source(settings_cls: type[BaseSettings], path: Path) -> TomlConfigSettingsSource:
+    """The settings of a TOML file; warns of its keys that name no setting."""
+    try:
+        source = TomlConfigSettingsSource(settings_cls, toml_file=path)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"the config file {path} is not valid TOML ({exc}): fix it"
+        ) from None
+    unknown = sorted(set(source.toml_data) - set(settings_cls.model_fields))
+    if unknown:
+        logger.warning(
+            "the config file %s names no setting %s: ignored (see README's Configuration)",
+            path,
+            ", ".join(map(repr, unknown)),
+        )
+    return source
+
+
+def _unreadable(exc: SettingsError) -> ConfigurationError:
+    """A ConfigurationError naming the variable a SettingsError could not read."""
+    field = re.search(r'field "(\w+)"', str(exc))
+    name = f"{ENV_PREFIX}{field.group(1).upper()}" if field else "a TRENDMINER_* variable"
+    return ConfigurationError(
+        f"{name} cannot be read ({exc}): lists and tables in environment variables are JSON, "
+        """e.g. TRENDMINER_HASHTAGS='["outfit", "ootd"]'"""
+    )
+
+
 class Settings(BaseSettings):
     """Everything TrendMiner can be told; see README's "Configuration" table."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="TRENDMINER_", extra="ignore", env_ignore_empty=True
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except SettingsError as exc:
+            raise _unreadable(exc) from None
 
     database_url: SecretStr | None = Field(
         default=None,
@@ -246,7 +288,7 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         config = _config_file()
         if config is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config))
+            sources.append(_toml_source(settings_cls, config))
         return tuple(sources)
 
 

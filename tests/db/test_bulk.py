@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine, text
 
 from tests.factories import BASE_TIME, make_post
 from trendminer.db.bulk import upsert_posts, upsert_profiles
-from trendminer.records import CommentRecord, MediaRecord, ProfileRecord
+from trendminer.records import CommentRecord, LocationRecord, MediaRecord, PostRecord, ProfileRecord
 
 COUNTS = {
     "posts": "SELECT count(*) FROM posts",
@@ -360,3 +360,212 @@ def test_comment_owners_are_stored_as_the_lists_name_people(engine: Engine) -> N
             text("SELECT p.owner, c.owner FROM posts p JOIN comments c USING (shortcode)")
         ).one()
     assert tuple(owners) == ("ann", "hater")
+
+
+# Every column a batch writes (not the times the database stamps: added_at, updated_at).
+SNAPSHOT = {
+    "posts": "SELECT shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments, "
+    "media_type, location_id, source_hashtags, first_seen, last_seen, enriched_at FROM posts",
+    "post_hashtags": "SELECT shortcode, hashtag FROM post_hashtags",
+    "post_metrics": "SELECT shortcode, seen_at, likes, comments FROM post_metrics",
+    "locations": "SELECT location_id, name, slug, lat, lng, seen_at FROM locations",
+    "media": "SELECT shortcode, position, is_video, url, path, sha256, status FROM media",
+    "comments": "SELECT comment_id, shortcode, owner, text, likes FROM comments",
+}
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    with engine.connect() as connection:
+        return {
+            name: sorted(tuple(row) for row in connection.execute(text(sql)).all())
+            for name, sql in SNAPSHOT.items()
+        }
+
+
+def _sightings_of_one_post() -> list[PostRecord]:
+    """Three sightings of one post (the newest first, as a feed returns them) and another post:
+    captions, source feeds, counts, places, pictures and comments that differ."""
+    day = timedelta(days=1)
+    first = make_post(
+        1,
+        seen_at=BASE_TIME + day,
+        caption="#old #gone",
+        likes=5,
+        source_hashtags=("outfit",),
+        media=(MediaRecord(0, url="a", status="ok"),),
+        comment_list=(CommentRecord(1, "bob", "first", BASE_TIME, likes=1),),
+    )
+    second = make_post(
+        1,
+        seen_at=BASE_TIME + 2 * day,
+        caption="#old",
+        likes=None,
+        source_hashtags=("streetstyle",),
+        media=(MediaRecord(0, url="b"), MediaRecord(1, url="c")),
+        comment_list=(CommentRecord(2, "ann", "second", BASE_TIME, likes=2),),
+    )
+    third = make_post(
+        1,
+        seen_at=BASE_TIME + 3 * day,
+        caption="#new",
+        likes=30,
+        source_hashtags=("ootd",),
+        location=None,
+        comment_list=(CommentRecord(1, "bob", "edited", BASE_TIME, likes=9),),
+    )
+    other = make_post(2, seen_at=BASE_TIME + day)
+    return [third, other, first, second]  # fmt: skip
+
+
+def test_one_batch_leaves_what_the_same_records_in_several_batches_leave(engine: Engine) -> None:
+    """Every sighting counts once: source hashtags and first sighting of all, a metrics row
+    each, the newest one's caption and counts (a missing count keeps the known one). Batches
+    in the order of their sightings leave every row alike; in any order, the posts and their
+    hashtags, metrics and places (an older sighting's picture then fills no stored place)."""
+    sightings = _sightings_of_one_post()
+    oldest_first = sorted(sightings, key=lambda post: post.seen_at)
+    results = []
+    for batches in (
+        [sightings],
+        [[post] for post in oldest_first],
+        [oldest_first[:2], oldest_first[2:]],
+        [[post] for post in sightings],
+    ):
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(SNAPSHOT)} CASCADE"))
+        for batch in batches:
+            with engine.begin() as connection:
+                upsert_posts(connection, batch)
+        results.append(snapshot(engine))
+    one_batch, one_by_one, in_two, newest_first = results
+    assert one_batch == one_by_one
+    assert one_batch == in_two
+    for table in ("posts", "post_hashtags", "post_metrics", "locations"):
+        assert newest_first[table] == one_batch[table]
+    post = one_batch["posts"][0]
+    assert (post[5], post[6], post[9]) == ("#new", 30, 2)  # caption, likes, location kept
+    assert post[10] == ["ootd", "outfit", "streetstyle"]
+    assert post[11] == BASE_TIME + timedelta(days=1)
+    assert [row[1] for row in one_batch["post_hashtags"] if row[0] == "SC000001"] == [
+        "new", "ootd", "outfit", "streetstyle"
+    ]  # fmt: skip
+    assert len([row for row in one_batch["post_metrics"] if row[0] == "SC000001"]) == 3
+
+
+def test_an_older_sighting_never_overwrites_a_newer_location(engine: Engine) -> None:
+    """Two posts at one place: the one seen later tells its name, in any batch order."""
+    day = timedelta(days=1)
+    newer = make_post(1, location=LocationRecord(7, "New name", None, 1.0, 2.0),
+                      seen_at=BASE_TIME + 3 * day)  # fmt: skip
+    older = make_post(2, location=LocationRecord(7, "Old name", "old", 3.0, 4.0),
+                      seen_at=BASE_TIME + day)  # fmt: skip
+    in_one = make_post(3, location=LocationRecord(8, "New", None, None, None),
+                       seen_at=BASE_TIME + 3 * day)  # fmt: skip
+    older_in_one = make_post(4, location=LocationRecord(8, "Old", "old", 3.0, 4.0),
+                             seen_at=BASE_TIME + day)  # fmt: skip
+    with engine.begin() as connection:
+        upsert_posts(connection, [newer, in_one, older_in_one])
+        connection.execute(text("UPDATE posts SET enriched_at = now()"))
+    with engine.begin() as connection:
+        upsert_posts(connection, [older])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT location_id, name, slug, lat, lng FROM locations ORDER BY 1")
+        ).all()
+        unenriched = connection.execute(
+            text("SELECT shortcode FROM posts WHERE enriched_at IS NULL")
+        ).scalars()
+        assert list(unenriched) == ["SC000002"]  # the new post only: place 7 did not change
+    assert [tuple(row) for row in rows] == [
+        (7, "New name", None, 1.0, 2.0), (8, "New", "old", 3.0, 4.0)
+    ]  # fmt: skip
+
+
+def test_a_newer_sighting_without_counts_keeps_the_known_ones(engine: Engine) -> None:
+    """Likes hidden (or cleaned away) in a later sighting: the post keeps the last known
+    count; that sighting's metrics row says it was not known."""
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, likes=500, comments=20)])
+    later = BASE_TIME + timedelta(days=3)
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, likes=-1, comments=None, seen_at=later)])
+    with engine.connect() as connection:
+        post = connection.execute(text("SELECT likes, comments FROM posts")).one()
+        metrics = connection.execute(
+            text("SELECT likes, comments FROM post_metrics ORDER BY seen_at")
+        ).all()
+    assert tuple(post) == (500, 20)
+    assert [tuple(row) for row in metrics] == [(500, 20), (None, None)]
+
+
+def test_a_newer_caption_drops_the_hashtags_it_no_longer_has(engine: Engine) -> None:
+    """A caption edited between sightings: its removed hashtags go, the source feeds stay,
+    and what stays keeps the time it was stored."""
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, caption="#x #y #outfit")])
+        connection.execute(text("UPDATE post_hashtags SET added_at = '2020-01-01'"))
+    later = BASE_TIME + timedelta(days=3)
+    with engine.begin() as connection:
+        upsert_posts(connection, [make_post(1, caption="#y #z", seen_at=later,
+                                            source_hashtags=("ootd",))])  # fmt: skip
+    with engine.begin() as connection:  # an older sighting adds only its feed
+        upsert_posts(connection, [make_post(1, caption="#w", source_hashtags=("old",))])
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT hashtag, added_at < '2021-01-01' FROM post_hashtags ORDER BY 1")
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("old", False), ("ootd", False), ("outfit", True), ("y", True), ("z", False)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("override", "check", "expected"),
+    [
+        ({"media": (MediaRecord(0, bytes=2**70, width=-5, height=2**40),)},
+         "SELECT bytes, width, height FROM media", (None, None, None)),
+        ({"media": (MediaRecord(0, status="weird"),)}, "SELECT status FROM media", ("pending",)),
+        ({"media": (MediaRecord(0, sha256="ab\x00c"),)}, "SELECT sha256 FROM media", ("abc",)),
+        ({"media": (MediaRecord(0, is_video=None),)}, "SELECT is_video FROM media", (False,)),  # type: ignore[arg-type]
+        ({"seen_at": datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))},
+         "SELECT last_seen = taken_at FROM posts", (True,)),
+        ({"media_type": ["video"]}, "SELECT media_type FROM posts", ("image",)),
+        ({"source_hashtags": "ootd"}, "SELECT source_hashtags FROM posts", (["ootd"],)),
+    ],
+    ids=["picture sizes", "status", "sha256", "is_video", "time overflow", "media type",
+         "one source string"],
+)  # fmt: skip
+def test_values_beyond_the_rules_are_cleaned_without_losing_the_batch(
+    engine: Engine, override: dict[str, object], check: str, expected: tuple[object, ...]
+) -> None:
+    with engine.begin() as connection:
+        result = upsert_posts(connection, [make_post(1, **override), make_post(2)])
+    assert (result.inserted, result.rejected) == (2, 0)
+    with engine.connect() as connection:
+        row = connection.execute(text(f"{check} WHERE shortcode = 'SC000001'")).one()
+    assert tuple(row) == expected
+
+
+def test_a_record_no_rule_can_clean_is_rejected_alone(engine: Engine) -> None:
+    with engine.begin() as connection:
+        result = upsert_posts(connection, [make_post(1, source_hashtags=5), make_post(2)])
+    assert (result.inserted, result.rejected) == (1, 1)
+    with engine.connect() as connection:
+        source, reason = connection.execute(
+            text("SELECT source, reason FROM rejected_records")
+        ).one()
+    assert source == "SC000001"
+    assert "TypeError" in reason
+
+
+def test_profiles_of_any_fetch_time_merge_by_the_cleaned_time(engine: Engine) -> None:
+    """Naive (taken as UTC), aware and missing fetch times compare without an error."""
+    profiles = [
+        ProfileRecord("bob", datetime(2026, 1, 2), followers=2),
+        ProfileRecord("Bob", datetime(2026, 1, 1, tzinfo=UTC), followers=1),
+        ProfileRecord("@bob", None, followers=0),  # type: ignore[arg-type]
+    ]
+    with engine.begin() as connection:
+        assert upsert_profiles(connection, profiles) == 1
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT followers FROM profiles")).scalar_one() == 2

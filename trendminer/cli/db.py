@@ -42,7 +42,11 @@ def status() -> None:
     """Print the current and the newest schema revision."""
     with database(upgrade=False) as engine:
         current, head = migrate.current_revision(engine), migrate.head_revision(engine)
-    state = "up to date" if current == head else "needs `trendminer db upgrade`"
+        unknown = migrate.unknown_revision(engine)
+    if unknown is not None:
+        state = str(migrate.newer_release_error(unknown))
+    else:
+        state = "up to date" if current == head else "needs `trendminer db upgrade`"
     typer.echo(f"current: {current or 'empty'}\nhead:    {head}\n{state}")
 
 

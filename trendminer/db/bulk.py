@@ -1,9 +1,12 @@
 """Idempotent bulk writes of posts with their children.
 
 One call = one transaction's worth of work: the batch is cleaned (``trendminer.cleaning``),
-deduplicated (the most recent sighting of a shortcode wins), COPied into temporary staging
-tables and merged with ``INSERT … ON CONFLICT``. Run it inside ``engine.begin()`` so that a
-failure leaves nothing half-written; a rerun of the same batch leaves the same rows.
+COPied into temporary staging tables and merged with ``INSERT … ON CONFLICT``. Run it inside
+``engine.begin()`` so that a failure leaves nothing half-written; a rerun of the same batch
+leaves the same rows. A post seen more than once in a batch is merged once per sighting,
+oldest first, in rounds (round k holds the k-th sighting of each post), so a batch leaves the
+rows its records leave when split into several batches: the newest sighting wins, every
+sighting keeps its metrics row, source hashtags and first sighting.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, text
 
@@ -22,13 +26,14 @@ from trendminer.cleaning import (
     caption_hashtags,
     clean_count,
     clean_id,
+    clean_owner,
     clean_post,
     clean_text,
     clean_time,
 )
 from trendminer.db.copy import copy_rows, copy_value, to_copy_text
 from trendminer.errors import InvalidRecordError
-from trendminer.records import PostRecord, ProfileRecord
+from trendminer.records import LocationRecord, PostRecord, ProfileRecord
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +58,7 @@ POST_COLUMNS = (
     "shortcode", "post_id", "owner", "owner_id", "taken_at", "caption", "likes", "comments",
     "media_type", "location_id", "source_hashtags", "first_seen", "last_seen",
 )  # fmt: skip
-LOCATION_COLUMNS = ("location_id", "name", "slug", "lat", "lng")
+LOCATION_COLUMNS = ("location_id", "name", "slug", "lat", "lng", "seen_at")
 MEDIA_COLUMNS = (
     "shortcode", "position", "is_video", "url", "path", "sha256", "bytes", "width", "height",
     "status", "error",
@@ -78,33 +83,46 @@ DELETE FROM stage_posts; DELETE FROM stage_locations; DELETE FROM stage_media;
 DELETE FROM stage_comments; DELETE FROM stage_stale;
 """
 
-# A location whose name or coordinates change sends its posts back to enrich (their city).
-_MERGE_LOCATIONS = """
-WITH merged AS (
-INSERT INTO locations (location_id, name, slug, lat, lng)
-SELECT location_id, name, slug, lat, lng FROM stage_locations
-ON CONFLICT (location_id) DO UPDATE SET
-    name = COALESCE(EXCLUDED.name, locations.name),
-    slug = COALESCE(EXCLUDED.slug, locations.slug),
-    lat = COALESCE(EXCLUDED.lat, locations.lat),
-    lng = COALESCE(EXCLUDED.lng, locations.lng),
-    updated_at = now()
-WHERE (locations.name, locations.slug, locations.lat, locations.lng)
-    IS DISTINCT FROM (COALESCE(EXCLUDED.name, locations.name),
-                      COALESCE(EXCLUDED.slug, locations.slug),
-                      COALESCE(EXCLUDED.lat, locations.lat),
-                      COALESCE(EXCLUDED.lng, locations.lng))
-RETURNING location_id, (xmax = 0) AS inserted
-)
-UPDATE posts p SET enriched_at = NULL
-FROM merged m
-WHERE p.location_id = m.location_id AND NOT m.inserted AND p.enriched_at IS NOT NULL
+_NEXT_ROUND = """
+DELETE FROM stage_posts; DELETE FROM stage_media; DELETE FROM stage_comments;
+DELETE FROM stage_stale;
 """
 
-# A later sighting updates what changes (likes, comment count, caption, location, its caption's
-# hashtags); an older one only widens first_seen and the source hashtags, and is noted in
-# stage_stale (its pictures and comments then change nothing stored). Returns the posts
-# inserted, and all merged.
+# Only a sighting at least as new as the stored one (``seen_at``; NULL: stored before migration
+# 0011) changes a location. One whose name or coordinates change sends its posts back to enrich
+# (their city).
+_MERGE_LOCATIONS = """
+WITH stored AS (
+SELECT l.location_id, l.name, l.slug, l.lat, l.lng
+FROM locations l JOIN stage_locations s USING (location_id)
+),
+merged AS (
+INSERT INTO locations AS l (location_id, name, slug, lat, lng, seen_at)
+SELECT location_id, name, slug, lat, lng, seen_at FROM stage_locations
+ON CONFLICT (location_id) DO UPDATE SET
+    name = COALESCE(EXCLUDED.name, l.name),
+    slug = COALESCE(EXCLUDED.slug, l.slug),
+    lat = COALESCE(EXCLUDED.lat, l.lat),
+    lng = COALESCE(EXCLUDED.lng, l.lng),
+    seen_at = EXCLUDED.seen_at,
+    updated_at = now()
+WHERE (l.seen_at IS NULL OR EXCLUDED.seen_at >= l.seen_at)
+  AND (l.seen_at, l.name, l.slug, l.lat, l.lng)
+      IS DISTINCT FROM (EXCLUDED.seen_at, COALESCE(EXCLUDED.name, l.name),
+                        COALESCE(EXCLUDED.slug, l.slug), COALESCE(EXCLUDED.lat, l.lat),
+                        COALESCE(EXCLUDED.lng, l.lng))
+RETURNING location_id, name, slug, lat, lng
+)
+UPDATE posts p SET enriched_at = NULL
+FROM merged m JOIN stored s USING (location_id)
+WHERE p.location_id = m.location_id AND p.enriched_at IS NOT NULL
+  AND (m.name, m.slug, m.lat, m.lng) IS DISTINCT FROM (s.name, s.slug, s.lat, s.lng)
+"""
+
+# A later sighting updates what changes (likes and comment count unless it lacks them, caption,
+# location, its caption's hashtags: those no longer in the caption nor a source are dropped); an
+# older one only widens first_seen and the source hashtags, and is noted in stage_stale (its
+# pictures and comments then change nothing stored). Returns the posts inserted.
 _MERGE_POSTS = """
 WITH merged AS (
 INSERT INTO posts AS p (shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
@@ -113,9 +131,10 @@ SELECT shortcode, post_id, owner, owner_id, taken_at, caption, likes, comments,
        media_type, location_id, source_hashtags, first_seen, last_seen
 FROM stage_posts
 ON CONFLICT (shortcode) DO UPDATE SET
-    likes = CASE WHEN EXCLUDED.last_seen >= p.last_seen THEN EXCLUDED.likes ELSE p.likes END,
+    likes = CASE WHEN EXCLUDED.last_seen >= p.last_seen
+                 THEN COALESCE(EXCLUDED.likes, p.likes) ELSE p.likes END,
     comments = CASE WHEN EXCLUDED.last_seen >= p.last_seen
-                    THEN EXCLUDED.comments ELSE p.comments END,
+                    THEN COALESCE(EXCLUDED.comments, p.comments) ELSE p.comments END,
     caption = CASE WHEN EXCLUDED.last_seen >= p.last_seen THEN EXCLUDED.caption ELSE p.caption END,
     location_id = CASE WHEN EXCLUDED.last_seen >= p.last_seen
                        THEN COALESCE(EXCLUDED.location_id, p.location_id)
@@ -131,14 +150,21 @@ ON CONFLICT (shortcode) DO UPDATE SET
                              OR EXCLUDED.location_id IS NOT NULL
                                 AND EXCLUDED.location_id IS DISTINCT FROM p.location_id)
                        THEN NULL ELSE p.enriched_at END
-RETURNING shortcode, last_seen, (xmax = 0) AS inserted
+RETURNING shortcode, last_seen, source_hashtags, (xmax = 0) AS inserted
 ),
 sightings AS (
-SELECT s.shortcode, s.last_seen < m.last_seen AS stale, s.source_hashtags, s.all_hashtags
+SELECT s.shortcode, s.last_seen < m.last_seen AS stale, m.inserted, s.source_hashtags,
+       s.all_hashtags, m.source_hashtags AS all_sources
 FROM stage_posts s JOIN merged m ON m.shortcode = s.shortcode
 ),
 stale AS (
 INSERT INTO stage_stale (shortcode) SELECT shortcode FROM sightings WHERE stale
+),
+dropped AS (
+DELETE FROM post_hashtags ph
+USING sightings s
+WHERE ph.shortcode = s.shortcode AND NOT s.stale AND NOT s.inserted
+  AND ph.hashtag <> ALL (s.all_hashtags) AND ph.hashtag <> ALL (s.all_sources)
 ),
 hashtags AS (
 INSERT INTO post_hashtags (shortcode, hashtag)
@@ -146,7 +172,7 @@ SELECT shortcode, unnest(CASE WHEN stale THEN source_hashtags ELSE all_hashtags 
 FROM sightings
 ON CONFLICT DO NOTHING
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FROM merged
+SELECT count(*) FILTER (WHERE inserted) FROM merged
 """
 
 _MERGE_METRICS = """
@@ -228,38 +254,70 @@ def record_rejection(
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedBatch:
-    """A cleaned, deduplicated batch serialised for COPY (pure Python; no database needed)."""
+class PreparedRound:
+    """One sighting of each of some posts, serialised for COPY."""
 
     posts: str  # with each post's hashtags (caption and source) in a last column
-    locations: str
     media: str
     comments: str
-    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A cleaned batch serialised for COPY (pure Python; no database needed)."""
+
+    rounds: tuple[PreparedRound, ...]  # round k: the k-th oldest sighting of each post
+    locations: str  # each location once, as its newest sightings tell it
+    count: int  # distinct posts
     rejections: tuple[tuple[str, str], ...]  # (source key, reason)
 
 
+def _cleaned(raw: PostRecord, source: str, rejections: list[tuple[str, str]]) -> PostRecord | None:
+    """The cleaned post, or None with its rejection noted: a record without what it needs, or
+    with a value of a type no cleaning rule expects (the error is the reason)."""
+    try:
+        return clean_post(raw)
+    except InvalidRecordError as exc:
+        reason = str(exc)
+    except (TypeError, ValueError, OverflowError) as exc:
+        reason = f"post {getattr(raw, 'shortcode', None)!r} cannot be cleaned: {exc!r}"
+    logger.warning("rejected: %s", reason)
+    rejections.append((source or str(getattr(raw, "shortcode", "") or ""), reason))
+    return None
+
+
 def prepare_batch(posts: Iterable[PostRecord], source: str = "") -> PreparedBatch:
-    """Clean every post, keep the most recent sighting per shortcode, serialise for COPY."""
-    latest: dict[str, PostRecord] = {}
+    """Clean every post, order each post's sightings oldest first, serialise for COPY.
+
+    Of sightings at the same time, the later in the batch counts as the newer.
+    """
+    cleaned: list[PostRecord] = []
     rejections: list[tuple[str, str]] = []
+    sightings: dict[str, list[PostRecord]] = {}
     for raw in posts:
-        try:
-            post = clean_post(raw)
-        except InvalidRecordError as exc:
-            logger.warning("rejected: %s", exc)
-            rejections.append((source or str(getattr(raw, "shortcode", "") or ""), str(exc)))
-            continue
-        known = latest.get(post.shortcode)
-        if known is None or post.seen_at >= known.seen_at:
-            latest[post.shortcode] = post
-    batch = list(latest.values())
-    locations = {p.location.location_id: p.location for p in batch if p.location is not None}
+        post = _cleaned(raw, source, rejections)
+        if post is not None:
+            cleaned.append(post)
+            sightings.setdefault(post.shortcode, []).append(post)
+    rounds: list[list[PostRecord]] = []
+    for seen in sightings.values():
+        seen.sort(key=attrgetter("seen_at"))  # stable: keeps the batch's order of equal times
+        for index, post in enumerate(seen):
+            if index == len(rounds):
+                rounds.append([])
+            rounds[index].append(post)
     return PreparedBatch(
+        rounds=tuple(_round(batch) for batch in rounds),
+        locations=_location_lines(cleaned),
+        count=len(sightings),
+        rejections=tuple(rejections),
+    )
+
+
+def _round(batch: list[PostRecord]) -> PreparedRound:
+    """Posts of distinct shortcodes, serialised for COPY."""
+    return PreparedRound(
         posts=_post_lines(batch),
-        locations=to_copy_text(
-            (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng) for loc in locations.values()
-        ),
         media=to_copy_text(
             (
                 post.shortcode,
@@ -282,8 +340,37 @@ def prepare_batch(posts: Iterable[PostRecord], source: str = "") -> PreparedBatc
             for post in batch
             for c in post.comment_list
         ),
-        count=len(batch),
-        rejections=tuple(rejections),
+    )
+
+
+def _location_lines(posts: Iterable[PostRecord]) -> str:
+    """Each location once (``LOCATION_COLUMNS``): its newest sighting's fields, an older one's
+    where the newer lacks them (as separate batches merge them), and its newest sighting time."""
+    merged: dict[int, tuple[datetime, LocationRecord]] = {}
+    for post in posts:
+        if post.location is None:
+            continue
+        known = merged.get(post.location.location_id)
+        if known is None:
+            merged[post.location.location_id] = (post.seen_at, post.location)
+        elif post.seen_at >= known[0]:
+            merged[post.location.location_id] = (post.seen_at, _over(post.location, known[1]))
+        else:
+            merged[post.location.location_id] = (known[0], _over(known[1], post.location))
+    return to_copy_text(
+        (loc.location_id, loc.name, loc.slug, loc.lat, loc.lng, seen_at)
+        for seen_at, loc in merged.values()
+    )
+
+
+def _over(newer: LocationRecord, older: LocationRecord) -> LocationRecord:
+    """The newer location's fields, the older's where the newer has none."""
+    return LocationRecord(
+        location_id=newer.location_id,
+        name=newer.name if newer.name is not None else older.name,
+        slug=newer.slug if newer.slug is not None else older.slug,
+        lat=newer.lat if newer.lat is not None else older.lat,
+        lng=newer.lng if newer.lng is not None else older.lng,
     )
 
 
@@ -318,8 +405,23 @@ def _hashtag_array(hashtags: Iterable[str]) -> str:
     return "{" + ",".join(f'"{tag}"' for tag in hashtags) + "}"
 
 
+def _write_round(connection: Connection, prepared: PreparedRound) -> int:
+    """Merge one round's posts, metrics, media and comments; returns the posts inserted."""
+    copy_rows(connection, "stage_posts", (*POST_COLUMNS, "all_hashtags"), prepared.posts)
+    inserted: int = connection.exec_driver_sql(_MERGE_POSTS).one()[0]
+    connection.exec_driver_sql(_MERGE_METRICS)
+    if prepared.media:
+        copy_rows(connection, "stage_media", MEDIA_COLUMNS, prepared.media)
+        connection.exec_driver_sql(_MERGE_MEDIA)
+    if prepared.comments:
+        copy_rows(connection, "stage_comments", COMMENT_COLUMNS, prepared.comments)
+        connection.exec_driver_sql(_DROP_STALE_COMMENTS)
+        connection.exec_driver_sql(_MERGE_COMMENTS)
+    return inserted
+
+
 def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult:
-    """Merge a prepared batch into the tables; call inside one transaction."""
+    """Merge a prepared batch into the tables, round by round; call inside one transaction."""
     for key, reason in prepared.rejections:
         record_rejection(connection, "store", key, reason)
     rejected = len(prepared.rejections)
@@ -329,17 +431,12 @@ def write_batch(connection: Connection, prepared: PreparedBatch) -> UpsertResult
     if prepared.locations:
         copy_rows(connection, "stage_locations", LOCATION_COLUMNS, prepared.locations)
         connection.exec_driver_sql(_MERGE_LOCATIONS)
-    copy_rows(connection, "stage_posts", (*POST_COLUMNS, "all_hashtags"), prepared.posts)
-    inserted, merged = connection.exec_driver_sql(_MERGE_POSTS).one()
-    connection.exec_driver_sql(_MERGE_METRICS)
-    if prepared.media:
-        copy_rows(connection, "stage_media", MEDIA_COLUMNS, prepared.media)
-        connection.exec_driver_sql(_MERGE_MEDIA)
-    if prepared.comments:
-        copy_rows(connection, "stage_comments", COMMENT_COLUMNS, prepared.comments)
-        connection.exec_driver_sql(_DROP_STALE_COMMENTS)
-        connection.exec_driver_sql(_MERGE_COMMENTS)
-    return UpsertResult(inserted=inserted, updated=merged - inserted, rejected=rejected)
+    inserted = 0
+    for index, sightings in enumerate(prepared.rounds):
+        if index:
+            connection.exec_driver_sql(_NEXT_ROUND)
+        inserted += _write_round(connection, sightings)
+    return UpsertResult(inserted=inserted, updated=prepared.count - inserted, rejected=rejected)
 
 
 def upsert_posts(
@@ -397,14 +494,15 @@ WHERE EXCLUDED.fetched_at >= pr.fetched_at
 
 def upsert_profiles(connection: Connection, profiles: Iterable[ProfileRecord]) -> int:
     """Merge profiles (the most recent fetch wins); returns how many were given."""
-    latest: dict[str, ProfileRecord] = {}
+    latest: dict[str, tuple[datetime, ProfileRecord]] = {}
     for profile in profiles:
-        name = (clean_text(profile.username) or "").strip().lstrip("@").lower()
-        if not name:
+        name = clean_owner(profile.username)
+        if name is None:
             continue
+        fetched_at = clean_time(profile.fetched_at) or MIN_TIME
         known = latest.get(name)
-        if known is None or profile.fetched_at >= known.fetched_at:
-            latest[name] = profile
+        if known is None or fetched_at >= known[0]:
+            latest[name] = (fetched_at, profile)
     rows = [
         {
             "username": name,
@@ -414,9 +512,9 @@ def upsert_profiles(connection: Connection, profiles: Iterable[ProfileRecord]) -
             "following": clean_count(p.following, "following", name),
             "is_verified": p.is_verified if isinstance(p.is_verified, bool) else None,
             "is_business": p.is_business if isinstance(p.is_business, bool) else None,
-            "fetched_at": clean_time(p.fetched_at) or MIN_TIME,
+            "fetched_at": fetched_at,
         }
-        for name, p in latest.items()
+        for name, (fetched_at, p) in latest.items()
     ]
     if rows:
         connection.execute(text(_MERGE_PROFILE), rows)

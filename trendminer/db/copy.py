@@ -24,9 +24,15 @@ def _text(value: str) -> str:
     return value
 
 
+def _array_item(item: object) -> str:
+    if item is None:
+        return "NULL"
+    return '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _array(value: Sequence[object]) -> str:
-    items = (str(item).replace("\\", "\\\\").replace('"', '\\"') for item in value)
-    return _text("{" + ",".join(f'"{item}"' for item in items) + "}")
+    """A one-dimensional array literal: each element quoted, None as NULL."""
+    return _text("{" + ",".join(_array_item(item) for item in value) + "}")
 
 
 _FORMATTERS: dict[type, Callable[[Any], str]] = {
