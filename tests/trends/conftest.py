@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from trendminer.settings import Settings
+from trendminer.trends import build_trends
 
 TREND_TABLES = (
     "trend_daily_activity", "trend_activity_days", "trend_daily_sentiment",
@@ -32,6 +33,17 @@ def snapshot(engine: Engine, table: str) -> list[tuple[object, ...]]:
         rows = connection.execute(text(f"SELECT * FROM {table}")).all()
     rounded = [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows]
     return sorted(rounded, key=repr)
+
+
+def full_build(
+    engine: Engine, settings: Settings, first: date, last: date
+) -> dict[str, list[tuple[object, ...]]]:
+    """Every trend table after a full build of ``first`` .. ``last`` from nothing (the
+    reference an incremental build or a rebuild must equal)."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
+    build_trends(engine, settings, first, last)
+    return {table: snapshot(engine, table) for table in TREND_TABLES}
 
 
 Snapshot = Callable[[Engine, str], list[tuple[object, ...]]]

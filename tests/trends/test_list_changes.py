@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import Engine, text
 
 from tests.trends.builders import background, insert_posts
-from tests.trends.conftest import TREND_TABLES, snapshot
+from tests.trends.conftest import TREND_TABLES, full_build, snapshot
 from tests.trends.test_build import burst, day
 from trendminer.cli import lists as lists_cli
 from trendminer.cli import trends as trends_cli
@@ -36,13 +36,6 @@ def _tables(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     return {table: snapshot(engine, table) for table in TREND_TABLES}
 
 
-def _full_build(engine: Engine, settings: Settings) -> dict[str, list[tuple[object, ...]]]:
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
-    build_trends(engine, settings, day(0), day(41))
-    return _tables(engine)
-
-
 @pytest.mark.parametrize(
     ("name_list", "name", "first_touched"),
     [
@@ -64,7 +57,7 @@ def test_a_list_change_rebuilds_what_it_touches(
     assert result is not None
     changed = _tables(world)
     assert changed != before
-    assert changed == _full_build(world, settings)
+    assert changed == full_build(world, settings, day(0), day(41))
 
     with world.begin() as connection:
         remove_name(connection, name_list, name)
@@ -78,17 +71,24 @@ def test_a_name_without_posts_touches_nothing(world: Engine, settings: Settings)
     assert rebuild_after_change(world, settings, NameList.EXCLUDED_USERS, "nobody") is None
 
 
-def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
-    engine: Engine, settings: Settings
-) -> None:
-    """Days built as history only (before the first judged day) are rebuilt as history: the
-    judged days stay the window that was built, and repeated changes do not reach further back."""
+def _judged_after_history(engine: Engine, settings: Settings) -> tuple[date, date]:
+    """'regular' posts in Paris from day 5 on; ten days judged, the days before them built as
+    history only: the judged window."""
     span = history_span(settings)
     insert_posts(engine, background(day(0), span + 20))
     for offset in range(5, span + 20):
         insert_posts(engine, burst("regular", offset, "Paris", 2, likes=40))
     window = (day(span + 10), day(span + 19))
     build_trends(engine, settings, *window)
+    return window
+
+
+def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
+    engine: Engine, settings: Settings
+) -> None:
+    """Days built as history only (before the first judged day) are rebuilt as history: the
+    judged days stay the window that was built, and repeated changes do not reach further back."""
+    window = _judged_after_history(engine, settings)
 
     def judged_and_built() -> tuple[object, ...]:
         with engine.connect() as connection:
@@ -109,10 +109,7 @@ def test_a_change_touching_history_days_rebuilds_them_and_judges_no_more_days(
     rebuild_after_change(engine, settings, NameList.EXCLUDED_USERS, "regular")
     assert judged_and_built() == built
     changed = _tables(engine)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
-    build_trends(engine, settings, *window)
-    assert changed == _tables(engine)
+    assert changed == full_build(engine, settings, *window)
     with engine.begin() as connection:
         add_name(connection, NameList.EXCLUDED_USERS, "user7")
     rebuild_after_change(engine, settings, NameList.EXCLUDED_USERS, "user7")
@@ -133,12 +130,7 @@ def test_the_rebuild_command_judges_only_days_that_were_judged(
 ) -> None:
     """A list edited in SQL touching days that were history only: `trends rebuild --since`
     rebuilds them as history and judges no day that was not judged before."""
-    span = history_span(settings)
-    insert_posts(engine, background(day(0), span + 20))
-    for offset in range(5, span + 20):
-        insert_posts(engine, burst("regular", offset, "Paris", 2, likes=40))
-    window = (day(span + 10), day(span + 19))
-    build_trends(engine, settings, *window)
+    window = _judged_after_history(engine, settings)
     judged = "SELECT min(day), count(*) FROM trend_activity_days"
     with engine.connect() as connection:
         before = connection.execute(text(judged)).one()
@@ -149,7 +141,4 @@ def test_the_rebuild_command_judges_only_days_that_were_judged(
     with engine.connect() as connection:
         assert connection.execute(text(judged)).one() == before
     changed = _tables(engine)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
-    build_trends(engine, settings, *window)
-    assert changed == _tables(engine)
+    assert changed == full_build(engine, settings, *window)

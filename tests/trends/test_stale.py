@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from tests.trends.builders import MODEL, Post, background, insert_posts
-from tests.trends.conftest import TREND_TABLES, snapshot
+from tests.trends.conftest import TREND_TABLES, full_build, snapshot
 from tests.trends.test_build import burst, day
 from trendminer.settings import Settings
 from trendminer.trends import build_trends
@@ -77,10 +77,7 @@ def test_late_data_makes_its_days_stale_and_a_refresh_rebuilds_them(
     with engine.connect() as connection:
         assert stale_window(connection, settings) is None
 
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
-    build_trends(engine, settings, day(0), day(41))
-    assert refreshed == {table: snapshot(engine, table) for table in TREND_TABLES}
+    assert refreshed == full_build(engine, settings, day(0), day(41))
 
 
 def test_likes_counted_again_and_unbuilt_days_make_nothing_stale(
@@ -123,10 +120,7 @@ def test_a_post_its_first_enrichment_moves_to_an_unbuilt_day_leaves_its_utc_day_
         assert stale_window(connection, settings) == RebuildWindow(day(40), day(41))
     refresh_stale(engine, settings)
     refreshed = {table: snapshot(engine, table) for table in TREND_TABLES}
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TREND_TABLES)}, trend_build_days"))
-    build_trends(engine, settings, day(0), day(41))
-    assert refreshed == {table: snapshot(engine, table) for table in TREND_TABLES}
+    assert refreshed == full_build(engine, settings, day(0), day(41))
 
 
 def test_a_hashtag_a_built_post_gains_later_makes_its_day_stale(
