@@ -25,7 +25,9 @@ from tests.collect.dumps import BASE, graph_node, jpeg
 from trendminer.collect import collect_instagram
 from trendminer.collect.instagram import (
     InstagramLoginError,
+    InstagramRateLimitError,
     InstagramResponseError,
+    InstagramSourcesError,
     make_loader,
 )
 from trendminer.collect.state import write_state
@@ -97,8 +99,8 @@ def _page(nodes: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any
     }  # fmt: skip
 
 
-def _feed_request(after: str | None) -> list[Any]:
-    variables: dict[str, Any] = {"tag_name": "outfit", "first": 12}
+def _feed_request(after: str | None, tag: str = "outfit") -> list[Any]:
+    variables: dict[str, Any] = {"tag_name": tag, "first": 12}
     if after is not None:
         variables["after"] = after
     return [
@@ -109,9 +111,13 @@ def _feed_request(after: str | None) -> list[Any]:
 
 
 def _add_page(
-    rsps: responses.RequestsMock, after: str | None, nodes: list[dict[str, Any]], cursor: str | None
+    rsps: responses.RequestsMock,
+    after: str | None,
+    nodes: list[dict[str, Any]],
+    cursor: str | None,
+    tag: str = "outfit",
 ) -> None:
-    rsps.add(responses.GET, GRAPHQL, json=_page(nodes, cursor), match=_feed_request(after))
+    rsps.add(responses.GET, GRAPHQL, json=_page(nodes, cursor), match=_feed_request(after, tag))
 
 
 def _urls(nodes: list[dict[str, Any]]) -> list[str]:
@@ -190,10 +196,12 @@ def test_instagram_pages_sidecars_videos_locations_then_watermark_stop(
     fresh = [graph_node(90 + i, taken_at=BASE + timedelta(hours=120 - i)) for i in range(2)]
     with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
         _add_page(rsps, None, fresh + pages[0] + pages[1], "d1")  # d1 is never requested
-        _add_pictures(rsps, fresh + pages[0] + pages[1][:3])
+        _add_pictures(rsps, fresh)  # the re-read posts' pictures are stored already
         again = collect_instagram(engine, settings, hashtags=["outfit"],
                                   loader=make_loader(settings, sleep=False))  # fmt: skip
     assert (again.inserted, again.updated) == (2, 7)
+    assert again.pictures_ok == again.pictures  # the stored ones are kept, not marked missing
+    assert _stored(engine)["media"] == pictures + len(_urls(fresh))
     assert _stored(engine)["state"].watermark == BASE + timedelta(hours=120)
 
 
@@ -223,7 +231,7 @@ def test_instagram_run_killed_after_page_2_resumes_with_every_post_once(
         _add_page(rsps, None, pages[0], "c1")  # instaloader's iterator asks page 1 before thawing
         _add_page(rsps, "c2", pages[2], "c3")
         _add_page(rsps, "c3", pages[3], None)
-        _add_pictures(rsps, pages[1][-1:] + pages[2] + pages[3])  # page 2's last is re-read
+        _add_pictures(rsps, pages[2] + pages[3])  # page 2's last is re-read, its picture kept
         result = collect_instagram(engine, settings, hashtags=["outfit"],
                                    loader=make_loader(settings, sleep=False))  # fmt: skip
     assert (result.inserted, result.updated) == (6, 1)
@@ -296,7 +304,7 @@ def test_instagram_max_posts_stops_and_the_next_run_goes_on_to_the_watermark(
     with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
         _add_page(rsps, None, pages[0], "c1")  # instaloader's iterator asks page 1 before thawing
         _add_page(rsps, "c1", pages[1], None)
-        _add_pictures(rsps, pages[0][2:] + pages[1])  # the post it stopped on is re-read
+        _add_pictures(rsps, pages[0][3:] + pages[1])  # the post it stopped on is re-read
         rest = collect_instagram(engine, settings, hashtags=["outfit"],
                                  loader=make_loader(settings, sleep=False))  # fmt: skip
     assert (rest.inserted, rest.updated) == (3, 1)
@@ -357,8 +365,16 @@ def test_a_run_resumed_with_max_posts_1_moves_on(engine: Engine, settings: Setti
          InstagramResponseError, "unexpected response"),
         ({"status": 200, "json": {"data": {"hashtag": None}, "status": "ok"}},
          InstagramResponseError, "unexpected response"),
+        ({"status": 302, "headers": {"Location": "https://www.instagram.com/accounts/login/"}},
+         InstagramLoginError, "logged out"),
+        ({"status": 400, "json": {"message": "checkpoint_required", "status": "fail",
+                                  "checkpoint_url": "/challenge/x"}},
+         InstagramLoginError, "security check"),
+        ({"status": 400, "json": {"message": "feedback_required", "status": "fail"}},
+         InstagramRateLimitError, "feedback_required"),
     ],
-    ids=["403-login-required", "401-please-wait", "502", "timeout", "bad-json", "unexpected-json"],
+    ids=["403-login-required", "401-please-wait", "502", "timeout", "bad-json", "unexpected-json",
+         "302-logged-out", "400-checkpoint", "400-feedback-required"],
 )  # fmt: skip
 def test_instagram_errors_on_page_2_are_clear_and_keep_page_1(
     engine: Engine, settings: Settings, response: dict[str, Any], error: type, words: str
@@ -413,3 +429,112 @@ def test_instagram_sidecar_video_pictures_stored_by_hash_and_a_truncated_one_mar
             data = Path(row.path).read_bytes()
             assert (hashlib.sha256(data).hexdigest(), len(data)) == (row.sha256, row.bytes)
             assert Path(row.path).stem == row.sha256
+
+
+def test_a_post_whose_owner_cannot_be_fetched_does_not_block_the_feed(
+    engine: Engine, settings: Settings
+) -> None:
+    """The owner of a post given by id only is asked for; the post was deleted meanwhile."""
+    from tests.collect.test_instagram_profiles import POST_DOC, _doc
+
+    nodes = [graph_node(i, taken_at=BASE + timedelta(hours=10 - i)) for i in range(3)]
+    gone = graph_node(7, owner=None, taken_at=BASE + timedelta(hours=8, minutes=30))
+    feed = [*nodes[:2], gone, nodes[2]]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, feed, None)
+        rsps.add(responses.POST, GRAPHQL,
+                 json={"data": {"xdt_api__v1__media__shortcode__web_info": {"items": []}},
+                       "status": "ok"},
+                 match=[_doc(POST_DOC, shortcode=gone["shortcode"])])  # fmt: skip
+        _add_pictures(rsps, feed)
+        result = collect_instagram(engine, settings, hashtags=["outfit"],
+                                   loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert (result.posts, result.rejected) == (4, 1)  # kept in rejected_records: no owner
+    stored = _stored(engine)
+    assert set(_codes(nodes)) <= set(stored["posts"])
+    assert stored["state"].last_status == "ok"
+    assert stored["state"].watermark == BASE + timedelta(hours=10)
+
+
+def test_one_failing_hashtag_does_not_stop_the_others(engine: Engine, settings: Settings) -> None:
+    good = _posts(0, 2)
+    banned = {"json": {"data": {"hashtag": None}, "status": "ok"}}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request(None, "outfit"), **banned)
+        _add_page(rsps, None, good, None, tag="streetstyle")
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request(None, "gone"), **banned)
+        _add_pictures(rsps, good)
+        with pytest.raises(InstagramSourcesError, match=r"hashtag outfit.*hashtag gone"):
+            collect_instagram(engine, settings, hashtags=["outfit", "streetstyle", "gone"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    with engine.connect() as connection:
+        states = dict(
+            connection.execute(text("SELECT name, last_status FROM scrape_state")).tuples().all()
+        )
+    assert _stored(engine)["posts"] == _codes(good)
+    assert states["streetstyle"] == "ok"
+    assert states["outfit"].startswith("error")
+    assert states["gone"].startswith("error")
+
+
+def test_a_rate_limit_ends_the_run_with_a_retry(engine: Engine, settings: Settings) -> None:
+    too_many = {"status": 429, "json": {"message": "Please wait a few minutes", "status": "fail"}}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        rsps.add(responses.GET, GRAPHQL, match=_feed_request(None, "outfit"), **too_many)
+        with pytest.raises(InstagramRateLimitError):  # streetstyle is not asked for
+            collect_instagram(engine, settings, hashtags=["outfit", "streetstyle"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+
+
+def test_an_empty_page_that_says_more_follow_keeps_the_watermark_and_position(
+    engine: Engine, settings: Settings
+) -> None:
+    with engine.begin() as connection:
+        write_state(connection, "hashtag", "outfit", status="ok", watermark=BASE)
+    pages = [_posts(0, 4), _posts(4, 4)]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")
+        _add_page(rsps, "c1", [], "c2")  # a glitch: no posts, has_next_page true
+        _add_pictures(rsps, pages[0])
+        with pytest.raises(RetriableError, match="ended early"):
+            collect_instagram(engine, settings, hashtags=["outfit"],
+                              loader=make_loader(settings, sleep=False))  # fmt: skip
+    stored = _stored(engine)
+    assert stored["state"].watermark == BASE
+    assert stored["state"].last_status.startswith("error")
+    assert stored["state"].resume_state["iterator"]["remaining_data"]["page_info"] == {
+        "has_next_page": True, "end_cursor": "c1"
+    }  # fmt: skip
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        _add_page(rsps, None, pages[0], "c1")  # instaloader's iterator asks page 1 before thawing
+        _add_page(rsps, "c1", pages[1], None)
+        _add_pictures(rsps, pages[1])  # page 1's last is re-read, its picture kept
+        collect_instagram(engine, settings, hashtags=["outfit"],
+                          loader=make_loader(settings, sleep=False))  # fmt: skip
+    stored = _stored(engine)
+    assert stored["posts"] == _codes(pages[0] + pages[1])
+    assert stored["state"].watermark == BASE + timedelta(hours=100)
+
+
+def test_a_saved_position_that_cannot_be_thawed_restarts_counting_every_post(
+    engine: Engine, settings: Settings
+) -> None:
+    feed = _posts(0, 6)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _add_page(rsps, None, feed, None)
+        _add_pictures(rsps, feed)
+        collect_instagram(engine, settings, hashtags=["outfit"], max_posts=2,
+                          loader=make_loader(settings, sleep=False))  # fmt: skip
+    with engine.begin() as connection:  # the position belongs to another account now
+        connection.execute(text(
+            "UPDATE scrape_state SET resume_state = "
+            "jsonb_set(resume_state, '{iterator,context_username}', '\"other\"')"
+        ))  # fmt: skip
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        _add_page(rsps, None, feed, None)
+        _add_pictures(rsps, feed)
+        again = collect_instagram(engine, settings, hashtags=["outfit"], max_posts=2,
+                                  loader=make_loader(settings, sleep=False))  # fmt: skip
+    assert again.posts == 2
+    assert _stored(engine)["posts"] == _codes(feed[:2])

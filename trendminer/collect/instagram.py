@@ -13,6 +13,13 @@
   longer than ``collect_max_sleep_s``; past it the state is saved and a ``RetriableError``
   says when to retry, so Airflow's retry does the waiting. 429, 401 "please wait", 403
   login_required, 5xx, time-outs and unexpected JSON all end in a clear error, state saved.
+  A feed that ends on an empty or repeated page saying more follow keeps its position and
+  watermark and ends in a ``RetriableError``.
+- Isolation: a post whose owner name or comments cannot be fetched is stored without them; a
+  failing hashtag, influencer or profile refresh is recorded in its state and the others go
+  on. A rate limit or a lost login ends the run at once; otherwise the run ends in the one
+  error, or one naming every failed source (retriable if any was).
+- Pictures stored ok for (shortcode, position) by an earlier run are kept, not fetched again.
 - Tracked influencers (``tracked_influencers``): each one's own posts (``Profile.get_posts``,
   newest first) are read like a hashtag feed, with a watermark and frozen iterator per profile
   (``scrape_state`` kind ``profile``); pinned posts never stop the feed. The profile itself is
@@ -33,13 +40,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import instaloader
 import requests
 from instaloader import FrozenNodeIterator, Hashtag, NodeIterator, Post, Profile
 from instaloader.exceptions import (
+    AbortDownloadException,
     BadCredentialsException,
     BadResponseException,
     ConnectionException,
@@ -57,7 +66,12 @@ from sqlalchemy import Engine, text
 from trendminer.cleaning import clean_time
 from trendminer.collect.archive import Progress, location_from_node, media_items, post_from_node
 from trendminer.collect.comments import post_comments
-from trendminer.collect.media import DownloadPolicy, MediaStore, download_pictures
+from trendminer.collect.media import (
+    DownloadPolicy,
+    MediaStore,
+    StoredPicture,
+    download_pictures,
+)
 from trendminer.collect.profiles import due_profiles, fetch_profile, known_user_id, profile_record
 from trendminer.collect.result import CollectResult
 from trendminer.collect.state import read_state, write_state
@@ -65,10 +79,12 @@ from trendminer.db.bulk import upsert_posts, upsert_profiles
 from trendminer.errors import ConfigurationError, RetriableError, TrendMinerError
 from trendminer.lists import NameList, list_names
 from trendminer.names import normalise_hashtag
-from trendminer.records import MediaRecord, PostRecord, ProfileRecord
+from trendminer.records import CommentRecord, MediaRecord, PostRecord, ProfileRecord
 from trendminer.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 HOW_TO_LOGIN = (
     "Hashtag feeds need a logged-in Instagram session. Give one of: "
@@ -87,6 +103,14 @@ class InstagramResponseError(TrendMinerError):
     """Instagram answered with something instaloader could not read (unexpected JSON)."""
 
 
+class InstagramRateLimitError(RetriableError):
+    """Instagram wants us to slow down (429, "please wait", feedback_required, a long budget)."""
+
+
+class InstagramSourcesError(TrendMinerError):
+    """Some hashtags, influencers or the profile refresh failed; the others were collected."""
+
+
 class BoundedRateController(instaloader.RateController):
     """instaloader's request budgets, but never a sleep longer than ``max_sleep_s``.
 
@@ -100,7 +124,7 @@ class BoundedRateController(instaloader.RateController):
 
     def sleep(self, secs: float) -> None:
         if secs > self.max_sleep_s:
-            raise RetriableError(
+            raise InstagramRateLimitError(
                 f"Instagram's request budget needs a {secs:.0f} s wait, more than "
                 f"collect_max_sleep_s ({self.max_sleep_s:.0f} s); state saved, retry later",
                 retry_after_s=secs,
@@ -188,8 +212,23 @@ def _translate(exc: BaseException, where: str) -> TrendMinerError:
     lowered = message.lower()
     if isinstance(exc, TrendMinerError):
         return exc
+    if isinstance(exc, AbortDownloadException) and "feedback_required" in lowered:
+        return InstagramRateLimitError(
+            f"Instagram blocked {where} (feedback_required: too many actions); state saved, "
+            "retry in an hour",
+            retry_after_s=3600.0,
+        )
+    if isinstance(exc, AbortDownloadException) and any(
+        words in lowered
+        for words in ("logged out", "login page", "checkpoint_required", "challenge_required")
+    ):
+        return InstagramLoginError(
+            f"Instagram refused {where}: the session was logged out or needs a security check "
+            f"({message}); state saved. Confirm the account in a browser, then create a new "
+            f"session. {HOW_TO_LOGIN}"
+        )
     if isinstance(exc, TooManyRequestsException) or "429" in message:
-        return RetriableError(
+        return InstagramRateLimitError(
             f"Instagram rate-limited {where} (429 Too Many Requests); state saved, retry later",
             retry_after_s=900.0,
         )
@@ -199,7 +238,7 @@ def _translate(exc: BaseException, where: str) -> TrendMinerError:
             f"out; state saved). Create a new session. {HOW_TO_LOGIN}"
         )
     if "401" in message and "wait" in lowered:
-        return RetriableError(
+        return InstagramRateLimitError(
             f"Instagram answered {where} with 401 'Please wait a few minutes'; state saved, "
             "retry in 15 minutes",
             retry_after_s=900.0,
@@ -225,6 +264,7 @@ def _translate(exc: BaseException, where: str) -> TrendMinerError:
 _REQUEST_ERRORS = (
     RetriableError,  # from BoundedRateController
     InstaloaderException,
+    AbortDownloadException,  # logged out, checkpoint, feedback_required : no InstaloaderException
     requests.RequestException,
     KeyError,
     TypeError,
@@ -333,19 +373,21 @@ class FeedCollector:
         limited = False
         # a thawed iterator first gives back the post it was frozen on (stored already): it
         # does not count against ``limit``, or a run resumed with max_posts 1 would never move
-        repeat = bool(saved.get("iterator"))
+        repeat = False
+        complete = False
         try:
             iterator = make_iterator()
-            if repeat:
-                _thaw(iterator, saved["iterator"], where)
+            if saved.get("iterator"):
+                repeat = _thaw(iterator, saved["iterator"], where)
             for post in iterator:
-                record = self._record(post, source_hashtags)
+                record = self._record(post, source_hashtags, where)
                 # a post without a plausible time is stored as rejected; it neither stops the
                 # feed nor moves the watermark (nor does a time later than now)
                 taken = clean_time(record.taken_at)
                 too_old = taken is not None and cutoff is not None and taken < cutoff
                 if too_old and not _pinned(post):
                     logger.info("%s: reached the watermark (%s)", where, cutoff)
+                    complete = True
                     break
                 page.append(record)
                 seen += 0 if repeat else 1
@@ -360,6 +402,8 @@ class FeedCollector:
                 if len((frozen.remaining_data or {}).get("edges", ())) <= 1:  # page done
                     result += self._flush(kind, name, page, _resume(frozen, newest))
                     page = []
+            else:
+                complete = _last_page(iterator)
         except _REQUEST_ERRORS as exc:
             error = _translate(exc, where)
             # Failing before the first post (a 429 on the first page) keeps the saved position.
@@ -371,20 +415,41 @@ class FeedCollector:
             # from this position and moves the watermark only when it gets there.
             logger.info("%s: stopped after %d posts (max_posts); the next run resumes", where, seen)
             return result + self._flush(kind, name, page, _resume(frozen, newest), limited=True)
+        if not complete:
+            # instaloader ends quietly on an empty or repeated page that says more follow:
+            # keep the position and the watermark, and let a retry go on from here.
+            error = RetriableError(
+                f"{where}: Instagram's feed ended early (an empty or repeated page that says "
+                "more posts follow); state saved, retry later",
+                retry_after_s=300.0,
+            )
+            resume = _resume(frozen, newest) if frozen is not None else state.resume_state
+            self._flush(kind, name, page, resume, error=error)
+            raise error
         return result + self._flush(kind, name, page, None, done=True, newest=newest)
 
-    def _record(self, post: Post, source_hashtags: tuple[str, ...]) -> PostRecord:
+    def _record(self, post: Post, source_hashtags: tuple[str, ...], where: str) -> PostRecord:
+        """The post as the node gives it, with comments and owner name where they can be had.
+
+        Those need queries of their own; one failing (a post deleted meanwhile) leaves the
+        record without them rather than blocking the feed. Rate limits and logins still end it.
+        """
         node: dict[str, Any] = post._node  # the node as received: no further queries
         pictures = tuple(
             MediaRecord(position=position, url=url, is_video=is_video)
             for position, is_video, url in media_items(node)
+        )
+        cap = self.settings.collect_comments_per_post
+        no_comments: tuple[CommentRecord, ...] = ()
+        comments = _per_post(
+            lambda: post_comments(post, cap), no_comments, f"{where}: comments of {post}"
         )
         record = post_from_node(
             node,
             datetime.now(UTC),
             source_hashtags=source_hashtags,
             media=pictures,
-            comments=post_comments(post, self.settings.collect_comments_per_post),
+            comments=comments,
         )
         mobile = node.get("iphone_struct")
         if isinstance(mobile, dict):  # a profile feed's node: owner and location live here
@@ -396,7 +461,11 @@ class FeedCollector:
                 location=record.location or location_from_node(mobile),
             )
         if not record.owner and record.owner_id is not None:
-            record = replace(record, owner=self._owner_name(post, record.owner_id))
+            owner_id = record.owner_id
+            owner = _per_post(
+                lambda: self._owner_name(post, owner_id), "", f"{where}: owner of {post}"
+            )
+            record = replace(record, owner=owner)
         return record
 
     def _owner_name(self, post: Post, owner_id: int) -> str:
@@ -456,14 +525,16 @@ class FeedCollector:
         )
 
     def _with_pictures(self, page: Sequence[PostRecord]) -> list[PostRecord]:
-        urls: dict[tuple[str, int], str] = {}
-        videos: dict[tuple[str, int], bool] = {}
-        for post in page:
-            for position, is_video, url in post_media(post):
-                videos[post.shortcode, position] = is_video
-                if url:
-                    urls[post.shortcode, position] = url
-        stored = download_pictures(self.store, urls, policy=self.policy) if urls else {}
+        """The page's posts with their pictures: those stored ok already kept, others fetched."""
+        stored = self._stored_pictures([post.shortcode for post in page])
+        urls = {
+            (post.shortcode, position): url
+            for post in page
+            for position, _, url in post_media(post)
+            if url and (post.shortcode, position) not in stored
+        }
+        if urls:
+            stored |= download_pictures(self.store, urls, policy=self.policy)
         posts = []
         for post in page:
             media = []
@@ -486,6 +557,23 @@ class FeedCollector:
             posts.append(replace(post, media=tuple(media)))
         return posts
 
+    def _stored_pictures(self, shortcodes: Sequence[str]) -> dict[tuple[str, int], StoredPicture]:
+        """The pictures of these posts stored ok by an earlier run, by (shortcode, position)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT shortcode, position, path, sha256, bytes, width, height FROM media "
+                    "WHERE status = 'ok' AND shortcode = ANY(:codes)"
+                ),
+                {"codes": list(shortcodes)},
+            ).all()
+        return {
+            (row.shortcode, row.position): StoredPicture(
+                "ok", row.path, row.sha256, row.bytes, row.width, row.height
+            )
+            for row in rows
+        }
+
 
 def post_media(post: PostRecord) -> list[tuple[int, bool, str | None]]:
     """(position, is_video, url) of a record's pictures, kept on the record while collecting."""
@@ -498,17 +586,38 @@ def _pinned(post: Post) -> bool:
     return bool(post._node.get("pinned_for_users") or mobile.get("timeline_pinned_user_ids"))
 
 
+def _per_post(fetch: Callable[[], T], missing: T, what: str) -> T:
+    """``fetch()``, or ``missing`` when it fails for this post alone (not a rate limit or login)."""
+    try:
+        return fetch()
+    except _REQUEST_ERRORS as exc:
+        error = _translate(exc, what)
+        if isinstance(error, InstagramRateLimitError | InstagramLoginError):
+            raise
+        logger.warning("%s unavailable, stored without: %s", what, error)
+        return missing
+
+
+def _last_page(iterator: NodeIterator[Post]) -> bool:
+    """Whether an exhausted iterator stopped because Instagram said no page follows."""
+    remaining = iterator.freeze().remaining_data or {}
+    return not (remaining.get("page_info") or {}).get("has_next_page")
+
+
 def _resume(frozen: FrozenNodeIterator, newest: datetime | None) -> dict[str, Any]:
     """The resume state of a feed: the frozen iterator and the newest post time seen so far."""
     return {"iterator": frozen._asdict(), "newest": newest.isoformat() if newest else None}
 
 
-def _thaw(iterator: NodeIterator[Post], frozen: dict[str, Any], where: str) -> None:
+def _thaw(iterator: NodeIterator[Post], frozen: dict[str, Any], where: str) -> bool:
+    """Resume ``iterator`` at the saved position; False (start from the newest) if unusable."""
     try:
         iterator.thaw(FrozenNodeIterator(**{**frozen, "first_node": frozen.get("first_node")}))
-        logger.info("%s: resuming after %d posts", where, frozen.get("total_index", 0))
     except (InvalidArgumentException, TypeError) as exc:
         logger.warning("%s: saved position unusable (%s); starting from the newest", where, exc)
+        return False
+    logger.info("%s: resuming after %d posts", where, frozen.get("total_index", 0))
+    return True
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -537,17 +646,47 @@ def collect_instagram(
     limit = max_posts or settings.collect_max_posts
     active = loader or make_loader(settings)
     collector = FeedCollector(engine, settings, active, progress)
-    result = CollectResult()
-    for tag in tags:
-        result += collector.hashtag(tag, limit)
+    sources: list[tuple[str, Callable[[], CollectResult]]] = [
+        (f"hashtag {tag}", partial(collector.hashtag, tag, limit)) for tag in tags
+    ]
     if include_tracked:
         with engine.connect() as connection:
             tracked = list_names(connection, NameList.TRACKED_INFLUENCERS)
-        for username in tracked:
-            result += collector.tracked(username, limit)
+        sources += [
+            (f"profile {name}", partial(collector.tracked, name, limit)) for name in tracked
+        ]
     if settings.collect_profiles_per_run:
-        result += collector.profiles(settings.collect_profiles_per_run)
+        sources.append(
+            ("profile refresh", partial(collector.profiles, settings.collect_profiles_per_run))
+        )
+    result = CollectResult()
+    failed: dict[str, TrendMinerError] = {}
+    for source, collect in sources:
+        try:
+            result += collect()
+        except TrendMinerError as exc:
+            logger.error("%s failed: %s", source, exc)
+            failed[source] = exc
+            if isinstance(exc, InstagramRateLimitError | InstagramLoginError):
+                break  # every later request would meet the same block
     if loader is None and session_path(settings).exists():
         _save_session(active, session_path(settings))  # cookies Instagram refreshed
     logger.info("instagram collected: %s", json.dumps(result.as_dict()))
+    if failed:
+        raise _failure(failed)
     return result
+
+
+def _failure(failed: dict[str, TrendMinerError]) -> TrendMinerError:
+    """The error a run with failed sources ends in: the ending one, a retry, or all of them."""
+    last = list(failed.values())[-1]
+    if isinstance(last, InstagramRateLimitError | InstagramLoginError) or len(failed) == 1:
+        return last
+    summary = "; ".join(f"{source}: {error}" for source, error in failed.items())
+    retries = [e.retry_after_s for e in failed.values() if isinstance(e, RetriableError)]
+    if retries:
+        return RetriableError(f"{len(failed)} sources failed ({summary})", max(retries))
+    return InstagramSourcesError(
+        f"{len(failed)} sources failed, the others were collected ({summary}); "
+        "each source's state says why"
+    )
