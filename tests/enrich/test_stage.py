@@ -132,7 +132,8 @@ def test_a_home_set_by_hand_places_its_owners_posts_in_its_time_zone(
             text(
                 "INSERT INTO profiles (username, home_city, home_country, home_inferred) VALUES "
                 "('kenji', 'Osaka', 'JP', false), ('amelie', 'Lyon', 'FR', false), "
-                "('bo', 'Atlantis', 'XX', false)"
+                "('bo', 'Atlantis', 'XX', false), ('cy', 'NYC', NULL, false), "
+                "('di', 'Paris', 'US', false)"
             )
         )
     with caplog.at_level("WARNING"):
@@ -148,7 +149,25 @@ def test_a_home_set_by_hand_places_its_owners_posts_in_its_time_zone(
         ("SC000014", None, None, None, None),
     ]
     assert "'Atlantis' (set by hand) is not a city the gazetteer knows" in caplog.text
-    homes = _rows(engine, "SELECT username, home_city, home_inferred FROM profiles ORDER BY 1")
+    # named as located posts name their cities: an alias is its reporting city, a namesake
+    # abroad keeps its country
+    _posts(
+        engine, [make_post(30, owner="cy", location=None), make_post(31, owner="di", location=None)]
+    )
+    enrich(engine, _settings())
+    named = _rows(
+        engine,
+        "SELECT owner, city, country, timezone FROM posts WHERE owner IN ('cy', 'di') ORDER BY 1",
+    )
+    assert named == [
+        ("cy", "New York", "US", "America/New_York"),
+        ("di", "Paris, US", "US", "America/Chicago"),
+    ]
+    homes = _rows(
+        engine,
+        "SELECT username, home_city, home_inferred FROM profiles "
+        "WHERE username IN ('amelie', 'bo', 'kenji') ORDER BY 1",
+    )
     assert homes == [
         ("amelie", "Lyon", False),
         ("bo", "Atlantis", False),

@@ -5,8 +5,9 @@ An owner's home is the city of most of their posts placed by their own location
 and at least ``home_min_share`` (more than half) of all of them. The home goes to
 ``profiles.home_city`` / ``home_country`` with ``home_inferred = true`` (a profile row is
 created, never fetched: ``fetched_at`` the epoch, so a profile refresh fetches it); a home set
-by hand (``home_inferred = false``) is kept, and wins over the inferred one: its time zone is
-the gazetteer's (a hand-set city the gazetteer does not know is logged and left out). Every
+by hand (``home_inferred = false``) is kept, and wins over the inferred one, named as located
+posts name their cities, with its time zone (a city the gazetteer does not know is logged and
+left out). Every
 enriched post of the owner without a city of its own then takes the home
 (``city_source = 'home'``), or no city when there is no clear home.
 """
@@ -90,18 +91,22 @@ SELECT (SELECT count(*) FROM enrich_homes WHERE city IS NOT NULL),
 def _use_hand_set_homes(
     connection: Connection, locator: CityLocator, owners: Collection[str]
 ) -> None:
-    """Put the homes set by hand, with their time zones, in place of the inferred ones."""
+    """Put the homes set by hand in place of the inferred ones, named as located posts name
+    their cities (``NYC`` is New York), with their time zones."""
     chosen = []
     for owner, city, country in connection.execute(text(_HAND_SET), {"owners": sorted(owners)}):
-        timezone = locator.timezone_of(city, country)
-        if timezone is None:
+        place = locator.place_named(city, country)
+        if place is None or place.city[0] is None:
             logger.warning(
                 "%s's home %r (set by hand) is not a city the gazetteer knows: their posts "
                 "are not placed there; name it as the posts' cities are named",
                 owner, city,
             )  # fmt: skip
             continue
-        chosen.append({"owner": owner, "city": city, "country": country, "timezone": timezone})
+        chosen.append(
+            {"owner": owner, "city": place.city[0], "country": place.country[0],
+             "timezone": place.timezone[0]}
+        )  # fmt: skip
     if chosen:
         connection.execute(text(_USE_HAND_SET), chosen)
 

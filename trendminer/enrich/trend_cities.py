@@ -127,19 +127,21 @@ class CityLocator:
         trend = TrendCities(gazetteer, settings.trend_cities, settings.trend_city_radius_km)
         return cls(gazetteer, trend, settings.city_max_distance_km)
 
-    def timezone_of(self, city: str, country: str | None) -> str | None:
-        """The time zone of a city named as :meth:`locate` names them (a reporting city, a
-        GeoNames city, or ``"Name, CC"`` for a namesake of a reporting city); None if unknown."""
+    def place_named(self, city: str, country: str | None) -> Places | None:
+        """A city given by name (a reporting city or an alias, a GeoNames city, or ``"Name,
+        CC"``), as :meth:`locate` names it at that city's centre: ``NYC`` is New York, Paris
+        in the US is ``Paris, US``. None when the gazetteer does not know it."""
         number = self.trend.by_alias(city)
         if number is not None and country in (None, self.trend.country[number]):
-            return str(self.gazetteer.timezone[self.trend.centre[number]] or "") or None
-        name, _, code = city.rpartition(", ")
-        if not (name and len(code) == 2 and code.isupper()):
-            name, code = city, country or ""
-        found = self.gazetteer.cities_named(name, code or None)
+            found: tuple[int, ...] = (int(self.trend.centre[number]),)
+        else:
+            name, _, code = city.rpartition(", ")
+            if not (name and len(code) == 2 and code.isupper()):
+                name, code = city, country or ""
+            found = self.gazetteer.cities_named(name, code or None)
         if not found:
             return None
-        return str(self.gazetteer.timezone[found[0]] or "") or None
+        return self.locate(self.gazetteer.lat[found[:1]], self.gazetteer.lng[found[:1]])
 
     def locate(self, lat: NDArray[np.float64], lng: NDArray[np.float64]) -> Places:
         """The reported city, country and time zone of every point (degrees); None if too far."""
