@@ -30,6 +30,14 @@ def scorer() -> Scorer:
         ("I'm 100% sure!!! :)", "I'm 100% sure!!! :)", "I'm 100% sure!!! :)"),
         ("#SALE #ÉtéChaud #été!", "SALE ÉtéChaud été !", "SALE ÉtéChaud été"),
         ("a#b &#39; ##x WWW.Shop.example", "a#b &#39; ##x", "a#b &#39; ##x"),
+        ("Sunday vibes #NoFilter #no_makeup", "Sunday vibes not Filter not makeup", "Sunday vibes"),
+        (
+            "\U0001d4db\U0001d4f8\U0001d4ff\U0001d4ee \U0001d4f2\U0001d4fd ❤️ "
+            "\uff03\uff2f\uff2f\uff34\uff24",
+            "Love it ❤ OOTD",
+            "Love it ❤",
+        ),  # fancy and full-width letters
+        ("👍🏽 nice", "👍 nice", "👍 nice"),
     ],
 )
 def test_cleaning_rules(raw: str, for_sentiment: str, for_language: str | None) -> None:
@@ -67,6 +75,16 @@ def test_batched_detector_agrees_with_py3langid() -> None:
         ("😢😭", UNDETERMINED, "negative"),
         ("a blue shirt and jeans", "en", "neutral"),
         ("love", "en", "positive"),
+        ("Perfect outfit 🔥🔥", "en", "positive"),  # praise, not a fire
+        ("💔👎", UNDETERMINED, "negative"),
+        ("😡😤", UNDETERMINED, "negative"),
+        ("❤️", UNDETERMINED, "positive"),  # with its variation selector
+        ("Sunday look #NoFilter", "en", "neutral"),  # "no" alone reads negative to VADER
+        (
+            "\U0001d4db\U0001d4f8\U0001d4ff\U0001d4ee \U0001d4f2\U0001d4fd",
+            "en",
+            "positive",
+        ),  # "Love it" in a fancy font
     ],
 )
 def test_english_and_emoji_are_scored(scorer: Scorer, text: str, language: str, label: str) -> None:

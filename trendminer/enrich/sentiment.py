@@ -4,7 +4,8 @@ Every text gets its language (:mod:`trendminer.enrich.language`). Texts in one o
 languages (English by default: VADER's lexicon is English) get VADER's compound, pos, neu and
 neg scores and a label by the configured cut (compound ≥ positive threshold → ``positive``,
 ≤ negative threshold → ``negative``, else ``neutral``). A text without any word (emoji,
-punctuation) is ``und`` and is scored too: VADER reads emoji in any language. A text with words
+punctuation) is ``und`` and is scored too: VADER reads emoji in any language (a few by the
+meaning they have on Instagram: :data:`EMOJI_MEANINGS`). A text with words
 too short to tell their language (``und`` as well: "no", "feo") is scored only where VADER's
 lexicon knows one of them ("no", "ok"), not as a neutral zero ("feo" is Spanish for ugly).
 Every other text keeps its language with its sentiment NULL, never zero, so coverage can be
@@ -34,6 +35,13 @@ from trendminer.enrich.text import prepare
 from trendminer.settings import Settings
 
 CHUNK_SIZE = 1000
+# What these emoji mean on Instagram, where VADER's own descriptions mislead it: 🔥 "fire" is
+# praise, not danger; "broken heart" reads positive to it; "thumbs down", "pouting face" and
+# "face vomiting" are not in its lexicon at all.
+EMOJI_MEANINGS = {
+    "🔥": "amazing", "💯": "perfect", "💔": "heartbroken", "👎": "bad", "😡": "angry",
+    "😤": "angry", "🤮": "disgusting",
+}  # fmt: skip
 SENTIMENT_COLUMNS = ("key", "language", "compound", "pos", "neu", "neg", "label")
 
 
@@ -84,6 +92,7 @@ class Scorer:
         self.config = config
         self.detector = LanguageDetector(config.candidates, dict(config.log_prior))
         self.vader = SentimentIntensityAnalyzer()
+        self.vader.emojis.update(EMOJI_MEANINGS)
 
     def score(self, texts: Sequence[str | None]) -> list[Sentiment]:
         """One :class:`Sentiment` per text; an empty or missing text has no language."""

@@ -10,6 +10,12 @@
 4. Emoji and emoticons are kept: VADER's lexicon scores them (😍, 😢, ``:)``).
 5. Runs of white space become one space; the ends are trimmed.
 
+Before all of them the text is NFKC-normalised (the "fancy font" letters of captions, the
+mathematical script and full-width ones, are letters again) and emoji variation selectors,
+skin tones and zero-width spaces go
+(VADER knows ❤ but not ❤ + U+FE0F). A split tag that starts with "No" starts with "not"
+(``#NoFilter`` → ``not Filter``): VADER scores "no" itself as negative.
+
 For language identification, URLs, mentions and hashtags are all removed (English tags fill
 captions in every language). A text left without a letter falls back to its hashtag words; with
 none there either it has no language (``None``).
@@ -18,6 +24,7 @@ none there either it has no language (``None``).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@[\w.]+", re.IGNORECASE)
 _HASHTAG = re.compile(r"#(?<![\w#&]#)(\w+)")  # '#' first: the engine skips ahead to it
@@ -25,11 +32,15 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+_NO = re.compile(r"^no\b", re.IGNORECASE)
+_INVISIBLE = re.compile("[\ufe0e\ufe0f\u200b\U0001f3fb-\U0001f3ff]")
+
+
 def _hashtag_words(match: re.Match[str]) -> str:
     tag = match.group(1)
     if "_" not in tag and (tag.islower() or tag.isupper()):  # nothing to split
         return " " + tag + " "
-    return " " + _CAMEL.sub(" ", tag.replace("_", " ")) + " "
+    return " " + _NO.sub("not", _CAMEL.sub(" ", tag.replace("_", " ")).strip()) + " "
 
 
 def _without_noise(text: str) -> str:
@@ -41,6 +52,8 @@ def _without_noise(text: str) -> str:
 
 def prepare(text: str) -> tuple[str, str | None]:
     """(the text VADER scores, the text that tells the language or ``None``)."""
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     bare = _without_noise(text)
     if "#" not in bare:
         return " ".join(bare.split()), bare if _LETTER.search(bare) else None
