@@ -20,7 +20,7 @@ from trendminer.records import MediaRecord
 from trendminer.settings import Settings
 from trendminer.vision.checkpoint import CheckpointMeta, read_meta, save_checkpoint
 from trendminer.vision.classes import MODANET_CLASSES, with_background
-from trendminer.vision.inference import BatchOutput, Detection
+from trendminer.vision.inference import BatchOutput, Detection, Failure
 from trendminer.vision.models import build_model
 
 
@@ -171,15 +171,16 @@ def test_detect_only_the_given_media_and_limit(
 def test_two_runs_of_one_version_never_mix_their_boxes(engine: Engine, tmp_path: Path) -> None:
     """A run that finds a picture already claimed by another writes none of its boxes."""
     media_id = _add_media(engine, tmp_path)["good0.jpg"]
+    paths = {media_id: str(tmp_path / "good0.jpg")}
 
     def boxes(count: int, name: str) -> BatchOutput:
         found = [Detection(name, 0.9, (0.0, 0.0, 5.0, 5.0), "Red")] * count
         return BatchOutput({media_id: found}, [])
 
     with engine.begin() as connection:
-        assert _write(connection, "v1", boxes(3, "dress")) == 3
+        assert _write(connection, "v1", boxes(3, "dress"), paths) == 3
     with engine.begin() as connection:
-        assert _write(connection, "v1", boxes(5, "skirt")) == 0
+        assert _write(connection, "v1", boxes(5, "skirt"), paths) == 0
     with engine.connect() as connection:
         stored = connection.execute(
             text("SELECT class_name, count(*) FROM detections GROUP BY 1")
@@ -187,3 +188,28 @@ def test_two_runs_of_one_version_never_mix_their_boxes(engine: Engine, tmp_path:
         runs = connection.execute(text("SELECT boxes FROM detection_runs")).scalars().all()
     assert [tuple(row) for row in stored] == [("dress", 3)]
     assert runs == [3]
+
+
+def test_a_result_for_a_replaced_picture_touches_neither_its_row_nor_its_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Collect downloaded both pictures again while they were read: the old results are stale."""
+    ids = _add_media(engine, tmp_path)
+    gone, good = ids["gone.jpg"], ids["good0.jpg"]
+    read = {gone: str(tmp_path / "gone.jpg"), good: str(tmp_path / "good0.jpg")}
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE media SET path = 'new/' || media_id WHERE media_id = ANY(:ids)"),
+            {"ids": [gone, good]},
+        )
+    found = [Detection("dress", 0.9, (0.0, 0.0, 5.0, 5.0), "Red")]
+    output = BatchOutput({good: found}, [Failure(gone, "missing", "no such file")])
+    with engine.begin() as connection:
+        assert _write(connection, "v1", output, read) == 0
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT status, error FROM media WHERE media_id = ANY(:ids)"),
+            {"ids": [gone, good]},
+        ).all()
+    assert [tuple(row) for row in rows] == [("ok", None), ("ok", None)]
+    assert _counts(engine) == (0, 0)

@@ -76,3 +76,22 @@ def test_mismatches_fail_clearly(random_checkpoint: Path, tmp_path: Path) -> Non
         load_checkpoint(tmp_path / "junk.pt")
     with pytest.raises(CheckpointError, match="no detector checkpoint"):
         load_checkpoint(tmp_path / "absent.pt")
+
+
+@pytest.mark.parametrize("drop", ["meta", "state_dict"])
+def test_a_payload_without_its_parts_fails_clearly(
+    random_checkpoint: Path, tmp_path: Path, drop: str
+) -> None:
+    payload = torch.load(random_checkpoint, weights_only=True)
+    del payload[drop]
+    torch.save(payload, tmp_path / "part.pt")
+    with pytest.raises(CheckpointError, match="lacks its metadata or weights"):
+        load_checkpoint(tmp_path / "part.pt")
+
+
+def test_a_bad_option_value_fails_clearly(random_checkpoint: Path, tmp_path: Path) -> None:
+    payload = torch.load(random_checkpoint, weights_only=True)
+    payload["meta"]["options"] = {"min_ratio": "x"}
+    torch.save(payload, tmp_path / "bad_option.pt")
+    with pytest.raises(CheckpointError, match="options"):
+        load_checkpoint(tmp_path / "bad_option.pt")

@@ -35,6 +35,8 @@ def test_evaluate_prints_tables_then_json(shapes: Path, random_checkpoint: Path)
     figures = json.loads(lines[-1])
     assert 0.0 <= figures["mAP"] < 0.5  # an untrained model
     assert tuple(figures["per_class_AP"]) == MODANET_CLASSES
+    # the shapes set has tops and pants only: the other classes have no AP
+    assert {c for c, ap in figures["per_class_AP"].items() if ap is not None} == {"top", "pants"}
     assert figures["model_version"].startswith("ssdlite-")
     assert any(line.startswith("Average precision") for line in lines)
 

@@ -53,6 +53,7 @@ def test_evaluate_matches_by_score_class_and_iou() -> None:
     assert report.mAP == pytest.approx((0.75 + 0.0) / 2)  # classes without truth left out
     assert (report.matched, report.colour_checked, report.colour_correct) == (2, 2, 1)
     assert report.summary()["colour_accuracy"] == 0.5
+    assert report.summary()["per_class_AP"] == {"top": 0.75, "pants": 0.0, "bag": None}
     text = format_report(report)
     top_line = next(line for line in text.splitlines() if line.startswith("top "))
     assert top_line.split()[1:] == ["75.0%", "2", "4"]
@@ -93,3 +94,45 @@ def test_a_larger_truth_the_small_table_ignores_does_not_hide_a_small_match() ->
     assert report.small[0].ground_truths == 1
     assert report.small[0].detections == 1
     assert report.small_mAP == pytest.approx(1.0)
+
+
+def test_a_duplicate_on_a_crowd_truth_counts_neither_way() -> None:
+    """The second detection's best counted truth (IoU .83) is taken, but it lies on the crowd."""
+    truths = {
+        1: [Truth(1, A, 10000), Truth(1, (0.0, 0.0, 100.0, 120.0), 12000, crowd=True)],
+        2: [Truth(1, B, 10000)],
+    }
+    predictions = {
+        1: [Prediction(1, 0.9, A), Prediction(1, 0.8, (0.0, 0.0, 100.0, 120.0))],
+        2: [Prediction(1, 0.7, B)],
+    }
+    top = evaluate(predictions, truths, ["top"]).classes[0]
+    # TP, TP over 2 truths (a false positive would give 0.5 * 1 + 0.5 * 2/3)
+    assert top.ap == pytest.approx(1.0)
+    assert (top.ground_truths, top.detections) == (2, 2)
+
+
+def test_a_detection_inside_a_crowd_region_counts_neither_way() -> None:
+    """IoU with the 200 px crowd box is .06, but the detection lies wholly inside it."""
+    truths = {1: [Truth(1, (0.0, 0.0, 200.0, 200.0), 40000, crowd=True), Truth(1, B, 10000)]}
+    predictions = {1: [Prediction(1, 0.9, (10.0, 10.0, 60.0, 60.0)), Prediction(1, 0.8, B)]}
+    top = evaluate(predictions, truths, ["top"]).classes[0]
+    assert top.ap == pytest.approx(1.0)  # FP, TP would give 0.5
+    assert top.detections == 1
+
+
+def test_a_duplicate_on_a_large_truth_is_ignored_in_the_small_table() -> None:
+    """The second detection repeats the small truth (IoU .75, taken) but is the large one."""
+    small, large, other = (
+        (0.0, 0.0, 30.0, 30.0),
+        (0.0, 0.0, 30.0, 40.0),
+        (100.0, 100.0, 120.0, 120.0),
+    )
+    truths = {1: [Truth(1, small, 900), Truth(1, large, 1200), Truth(1, other, 400)]}
+    predictions = {
+        1: [Prediction(1, 0.9, small), Prediction(1, 0.8, large), Prediction(1, 0.7, other)]
+    }
+    report = evaluate(predictions, truths, ["top"])
+    assert report.small[0].ap == pytest.approx(1.0)  # TP, FP, TP would give 0.5 + 0.5 * 2/3
+    assert (report.small[0].ground_truths, report.small[0].detections) == (2, 2)
+    assert report.classes[0].ap == pytest.approx(1.0)

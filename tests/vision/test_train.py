@@ -12,10 +12,10 @@ import torch
 from PIL import Image
 
 from trendminer.vision.checkpoint import load_checkpoint, shipped_checkpoint
-from trendminer.vision.classes import with_background
+from trendminer.vision.classes import MODANET_CLASSES, with_background
 from trendminer.vision.coco import CocoDataset, collate
 from trendminer.vision.engine import train_one_epoch
-from trendminer.vision.errors import CheckpointError, TrainingError
+from trendminer.vision.errors import CheckpointError, DatasetError, TrainingError
 from trendminer.vision.models import build_model
 from trendminer.vision.presets import Augmentation, train_transforms
 from trendminer.vision.train import Recipe, make_recipe, train
@@ -200,3 +200,27 @@ def test_unknown_recipe_options_fail() -> None:
         1e-3,
     )
     assert seed.milestones == (80, 100)
+
+
+def _relabel(shapes: Path, names: dict[int, str]) -> Path:
+    """The shapes set with only the categories ``names`` (id -> name), written beside it."""
+    data = json.loads(shapes.read_text())
+    data["categories"] = [{"id": i, "name": n} for i, n in names.items()]
+    path = shapes.with_name("relabelled.json")
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_init_maps_a_subset_in_another_order_onto_the_checkpoint_classes(
+    shapes: Path, tmp_path: Path, random_checkpoint: Path
+) -> None:
+    """Ids 9 (top) and 8 (pants) in the shapes set; the checkpoint has all 13 ModaNet classes."""
+    still = make_recipe("cpu-short", {"epochs": 1, "iterations": 1, "batch_size": 2, "workers": 0})
+    coco = _relabel(shapes, {9: "top", 8: "pants"})
+    tuned = train(model_name="ssdlite", coco=coco, images=shapes.parent, out=tmp_path / "tuned",
+                  recipe=still, init=random_checkpoint)  # fmt: skip
+    assert load_checkpoint(tuned.best)[1].classes == MODANET_CLASSES
+    unknown = _relabel(shapes, {9: "top", 8: "cape"})
+    with pytest.raises(DatasetError, match=r"\['cape'\] that are not among the model's classes"):
+        train(model_name="ssdlite", coco=unknown, images=shapes.parent, out=tmp_path / "cape",
+              recipe=still, init=random_checkpoint)  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,14 +55,20 @@ INSERT INTO detections SELECT * FROM stage_detections ON CONFLICT DO NOTHING
 """
 # A picture's run is claimed first: its boxes are written only by the run that claimed it, so
 # two runs of one version at once (a manual run beside the DAG's) never mix their boxes.
+# Claims and marks apply only while the media row still holds the path that was read: collect
+# may have downloaded the picture again meanwhile, and the new file is not this result's.
 _CLAIM_RUNS = """
 INSERT INTO detection_runs (media_id, model_version, boxes)
-SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:versions AS text[]), CAST(:boxes AS int[]))
+SELECT u.media_id, u.model_version, u.boxes
+FROM unnest(CAST(:ids AS bigint[]), CAST(:versions AS text[]), CAST(:boxes AS int[]),
+            CAST(:paths AS text[])) AS u (media_id, model_version, boxes, path)
+JOIN media m ON m.media_id = u.media_id AND m.path = u.path AND m.status = 'ok'
 ON CONFLICT DO NOTHING
 RETURNING media_id
 """
 _MARK = """
-UPDATE media SET status = :status, error = :error, updated_at = now() WHERE media_id = :media_id
+UPDATE media SET status = :status, error = :error, updated_at = now()
+WHERE media_id = :media_id AND path = :path AND status = 'ok'
 """
 
 
@@ -161,19 +167,23 @@ def _resolve(path: str, media_root: str) -> Path:
     return candidate if candidate.is_absolute() else Path(media_root).expanduser() / candidate
 
 
-def _write(connection: Connection, version: str, output: BatchOutput) -> int:
+def _write(
+    connection: Connection, version: str, output: BatchOutput, paths: Mapping[int, str]
+) -> int:
+    """Write one batch's boxes and marks; ``paths`` are the media paths as read by ``_pending``."""
     claimed: set[int] = set()
     if output.detections:
         ids = list(output.detections)
         claimed = set(
             connection.execute(
                 text(_CLAIM_RUNS).bindparams(
-                    bindparam("ids"), bindparam("versions"), bindparam("boxes")
+                    bindparam("ids"), bindparam("versions"), bindparam("boxes"), bindparam("paths")
                 ),
                 {
                     "ids": ids,
                     "versions": [version] * len(ids),
                     "boxes": [len(output.detections[i]) for i in ids],
+                    "paths": [paths[i] for i in ids],
                 },
             ).scalars()
         )
@@ -188,7 +198,7 @@ def _write(connection: Connection, version: str, output: BatchOutput) -> int:
         copy_rows(connection, "stage_detections", DETECTION_COLUMNS, to_copy_text(rows))
         connection.exec_driver_sql(_MERGE_DETECTIONS)
     marks = [
-        {"status": f.status, "error": f.error, "media_id": f.key}
+        {"status": f.status, "error": f.error, "media_id": f.key, "path": paths[f.key]}
         for f in output.failures
         if f.status != UNREADABLE  # the system's fault, not the picture's: read again next run
     ]
@@ -215,6 +225,7 @@ def detect(
     version = detector.meta.version
     with engine.connect() as connection:
         pending = _pending(connection, version, media_ids, limit)
+    paths = dict(pending)
     items = [(media_id, _resolve(path, settings.media_root)) for media_id, path in pending]
     batch_size = settings.detection_batch_size or default_batch_size(detector.device)
     workers = settings.detection_workers
@@ -225,7 +236,7 @@ def detect(
     with tqdm(total=len(items), unit="img", desc="detect", disable=None) as bar:
         for output in detector.detect_files(items, batch_size=batch_size, workers=workers):
             with engine.begin() as connection:
-                detections += _write(connection, version, output)
+                detections += _write(connection, version, output, paths)
             pictures += len(output.detections)
             corrupt += sum(f.status == "corrupt" for f in output.failures)
             missing += sum(f.status == "missing" for f in output.failures)

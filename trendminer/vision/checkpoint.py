@@ -163,9 +163,12 @@ def load_checkpoint(
             f"{meta.channel_order}) does not match {meta.architecture!r}'s (size {spec.size}, "
             f"mean {list(spec.mean)}, {spec.channel_order}); retrain it with this version"
         )
-    model = build_model(
-        meta.architecture, num_classes=len(with_background(meta.classes)), options=meta.options
-    )
+    try:
+        model = build_model(
+            meta.architecture, num_classes=len(with_background(meta.classes)), options=meta.options
+        )
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"checkpoint options {meta.options} are not valid: {exc}") from exc
     try:
         model.load_state_dict(
             {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
@@ -190,4 +193,7 @@ def _read(path: Path) -> tuple[CheckpointMeta, dict[str, torch.Tensor]]:
         raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a TrendMiner detector checkpoint ({FORMAT})")
-    return CheckpointMeta.from_dict(payload["meta"]), payload["state_dict"]
+    meta, state = payload.get("meta"), payload.get("state_dict")
+    if not isinstance(meta, dict) or not isinstance(state, dict):
+        raise CheckpointError(f"{path} lacks its metadata or weights; it is damaged or incomplete")
+    return CheckpointMeta.from_dict(meta), state

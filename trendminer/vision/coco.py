@@ -52,8 +52,55 @@ def _colour_of(annotation: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
+def _label_map(
+    path: Path, categories: list[dict[str, Any]], classes: tuple[str, ...] | None
+) -> tuple[tuple[str, ...], dict[Any, int]]:
+    """The class list and the label (1-based) of each category id."""
+    try:
+        names = [canonical_class_name(str(c["name"])) for c in categories]
+        ids = [c["id"] for c in categories]
+    except (KeyError, TypeError) as exc:
+        raise DatasetError(f"{path}: a category without id or name ({exc})") from exc
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DatasetError(f"{path} names categories {repeated} more than once")
+    chosen = tuple(classes) if classes is not None else tuple(names)
+    unknown = sorted(set(names) - set(chosen))
+    if unknown:
+        raise DatasetError(
+            f"{path} has categories {unknown} that are not among the model's classes {list(chosen)}"
+        )
+    return chosen, {i: chosen.index(n) + 1 for i, n in zip(ids, names, strict=True)}
+
+
+def _ground_truth(row: dict[str, Any], label_of: dict[Any, int]) -> tuple[int, GroundTruth]:
+    """The picture id and the garment of one annotation row (KeyError/TypeError/ValueError)."""
+    bbox = row["bbox"]
+    if not isinstance(bbox, list) or len(bbox) != 4:
+        raise ValueError(f"bbox {bbox!r} is not [x, y, width, height]")
+    if row["category_id"] not in label_of:
+        raise ValueError(f"category_id {row['category_id']!r} is not among the categories")
+    x, y, w, h = (float(v) for v in bbox)
+    truth = GroundTruth(
+        (x, y, x + w, y + h),
+        label_of[row["category_id"]],
+        float(row.get("area") or w * h),
+        bool(row.get("iscrowd", 0)),
+        _colour_of(row),
+    )
+    return int(row["image_id"]), truth
+
+
+def _row_error(path: Path, kind: str, index: int, row: object, exc: Exception) -> DatasetError:
+    name = f"id {row.get('id')!r}" if isinstance(row, dict) else repr(row)[:60]
+    reason = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+    return DatasetError(f"{path}: {kind} {index} ({name}) is not valid: {reason}")
+
+
 class CocoDataset(Dataset[tuple[Tensor, dict[str, Tensor]]]):
-    """Pictures and targets ``{"boxes": [N, 4] xyxy, "labels": [N]}`` from a COCO JSON file."""
+    """Pictures and targets ``{"boxes": [N, 4] xyxy, "labels": [N]}`` from a COCO JSON file.
+
+    Raises :class:`DatasetError` for an unreadable file or a row that is not valid COCO."""
 
     def __init__(
         self,
@@ -63,50 +110,41 @@ class CocoDataset(Dataset[tuple[Tensor, dict[str, Tensor]]]):
         classes: tuple[str, ...] | None = None,
         transforms: v2.Compose | None = None,
     ) -> None:
+        annotations = Path(annotations)
         try:
-            data = json.loads(Path(annotations).read_text())
+            data = json.loads(annotations.read_text())
             categories = sorted(data["categories"], key=lambda c: c["id"])
-            image_rows = data["images"]
-            annotation_rows = data.get("annotations", [])
+            image_rows = list(data["images"])
+            annotation_rows = list(data.get("annotations") or [])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DatasetError(f"cannot read COCO annotations {annotations}: {exc}") from exc
-        names = [canonical_class_name(c["name"]) for c in categories]
-        self.classes: tuple[str, ...] = tuple(classes) if classes is not None else tuple(names)
-        unknown = sorted(set(names) - set(self.classes))
-        if unknown:
-            raise DatasetError(
-                f"{annotations} has categories {unknown} that are not among the model's classes "
-                f"{list(self.classes)}"
-            )
-        label_of = {
-            c["id"]: self.classes.index(n) + 1 for c, n in zip(categories, names, strict=True)
-        }
+        self.classes, label_of = _label_map(annotations, categories, classes)
         self.info: dict[str, Any] = dict(data.get("info") or {})
-        self.annotations = Path(annotations)
-        by_image: dict[int, list[GroundTruth]] = {int(row["id"]): [] for row in image_rows}
-        for row in annotation_rows:
-            x, y, w, h = (float(v) for v in row["bbox"])
-            if w <= 0 or h <= 0:
-                continue
-            by_image.setdefault(int(row["image_id"]), []).append(
-                GroundTruth(
-                    (x, y, x + w, y + h),
-                    label_of[row["category_id"]],
-                    float(row.get("area") or w * h),
-                    bool(row.get("iscrowd", 0)),
-                    _colour_of(row),
+        self.annotations = annotations
+        self.images: list[CocoImage] = []
+        by_image: dict[int, list[GroundTruth]] = {}
+        for index, row in enumerate(annotation_rows):
+            try:
+                image_id, truth = _ground_truth(row, label_of)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise _row_error(annotations, "annotation", index, row, exc) from exc
+            x1, y1, x2, y2 = truth.box
+            if x2 > x1 and y2 > y1:
+                by_image.setdefault(image_id, []).append(truth)
+        for index, row in enumerate(image_rows):
+            try:
+                image_id = int(row["id"])
+                self.images.append(
+                    CocoImage(
+                        image_id,
+                        Path(images) / row["file_name"],
+                        int(row.get("width") or 0),
+                        int(row.get("height") or 0),
+                        tuple(by_image.get(image_id, [])),
+                    )
                 )
-            )
-        self.images = [
-            CocoImage(
-                int(row["id"]),
-                Path(images) / row["file_name"],
-                int(row.get("width") or 0),
-                int(row.get("height") or 0),
-                tuple(by_image.get(int(row["id"]), [])),
-            )
-            for row in image_rows
-        ]
+            except (KeyError, TypeError, ValueError) as exc:
+                raise _row_error(annotations, "image", index, row, exc) from exc
         self.transforms = transforms
 
     def __len__(self) -> int:

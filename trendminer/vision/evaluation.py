@@ -1,11 +1,13 @@
 """Per-class average precision at IoU 0.5 (PASCAL VOC, all-point interpolation) and mAP.
 
 Detections of a class are ranked by score over all pictures; each is a true positive when its
-best-overlapping ground truth of that class (IoU >= 0.5) is not taken yet, else a false
-positive. Crowd ground truths are "difficult": a detection on one counts neither way. AP is the
-area under the precision/recall curve with precision made monotone (VOC 2010+). mAP averages the
-classes that have ground truth. The small-object table counts only ground truths smaller than
-32x32 pixels (COCO's "small"); larger ones and detections on them are ignored there.
+best-overlapping counted ground truth of that class (IoU >= 0.5) is not taken yet. Otherwise a
+detection that overlaps an ignored ground truth (IoU >= 0.5) counts neither way, and any other is
+a false positive. Crowd ground truths are ignored, and their overlap is the intersection over the
+detection's area (COCO's rule: a crowd box covers many garments). AP is the area under the
+precision/recall curve with precision made monotone (VOC 2010+). mAP averages the classes that
+have ground truth. The small-object table counts only ground truths smaller than 32x32 pixels
+(COCO's "small"); larger ones are ignored there, as are unmatched large detections.
 """
 
 from __future__ import annotations
@@ -69,20 +71,24 @@ class Report:
         """Share of matched detections (with a known true colour) whose colour is right."""
         return self.colour_correct / self.colour_checked if self.colour_checked else 0.0
 
-    def summary(self) -> dict[str, float | int | dict[str, float]]:
-        """JSON-ready figures: mAP, small mAP, per-class AP, colour accuracy."""
+    def summary(self) -> dict[str, float | int | dict[str, float | None]]:
+        """JSON-ready figures: mAP, small mAP, per-class AP (None for a class without ground
+        truth: no AP to speak of), colour accuracy."""
         return {
             "mAP": round(self.mAP, 4),
             "small_mAP": round(self.small_mAP, 4),
-            "per_class_AP": {c.name: round(c.ap, 4) for c in self.classes},
+            "per_class_AP": {
+                c.name: round(c.ap, 4) if c.ground_truths else None for c in self.classes
+            },
             "matched": self.matched,
             "colour_accuracy": round(self.colour_accuracy, 4),
             **self.extra,
         }
 
 
-def iou(box: Box, others: np.ndarray) -> np.ndarray:
-    """IoU of one (x1, y1, x2, y2) box with ``[N, 4]`` boxes."""
+def iou(box: Box, others: np.ndarray, crowd: np.ndarray | None = None) -> np.ndarray:
+    """IoU of one (x1, y1, x2, y2) box with ``[N, 4]`` boxes; where ``crowd`` (``[N]`` bool) is
+    set, the intersection over ``box``'s own area instead (COCO's rule for crowd truths)."""
     if len(others) == 0:
         return np.zeros(0)
     x1 = np.maximum(box[0], others[:, 0])
@@ -92,7 +98,10 @@ def iou(box: Box, others: np.ndarray) -> np.ndarray:
     inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    return np.asarray(inter / np.maximum(area + areas - inter, 1e-12))
+    union = area + areas - inter
+    if crowd is not None:
+        union = np.where(crowd, area, union)
+    return np.asarray(inter / np.maximum(union, 1e-12))
 
 
 def average_precision(true_positive: Sequence[bool], ground_truths: int) -> float:
@@ -129,23 +138,20 @@ def _evaluate_class(
     matches: list[tuple[Prediction, Truth]] = []
     for img, p in ranked:
         candidates = gts.get(img, [])
-        overlaps = iou(p.box, np.array([t.box for t in candidates]).reshape(-1, 4))
+        boxes = np.array([t.box for t in candidates]).reshape(-1, 4)
+        overlaps = iou(p.box, boxes, np.array([t.crowd for t in candidates], dtype=bool))
         scored = np.array([counted(t) for t in candidates], dtype=bool)
         # the counted truths first (as COCO does): a truth the table ignores (crowd, or large in
         # the small table) that overlaps a little more must not hide a counted match
         best = int(np.argmax(np.where(scored, overlaps, -1.0))) if scored.any() else -1
-        if best < 0 or overlaps[best] < iou_threshold:
-            if (overlaps[~scored] >= iou_threshold).any():
-                continue
-            best = -1
-        if best >= 0:
-            truth = candidates[best]
-            if taken[img][best]:
-                flags.append(False)
-            else:
-                taken[img][best] = True
-                flags.append(True)
-                matches.append((p, truth))
+        if best >= 0 and overlaps[best] >= iou_threshold and not taken[img][best]:
+            taken[img][best] = True
+            flags.append(True)
+            matches.append((p, candidates[best]))
+        elif (overlaps[~scored] >= iou_threshold).any():
+            continue  # on an ignored truth: counts neither way
+        elif best >= 0 and overlaps[best] >= iou_threshold:
+            flags.append(False)  # a duplicate of a truth already found
         elif small_only and (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]) >= SMALL_AREA:
             continue
         else:

@@ -20,7 +20,12 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
-from trendminer.vision.checkpoint import CheckpointMeta, load_checkpoint, save_checkpoint
+from trendminer.vision.checkpoint import (
+    CheckpointMeta,
+    load_checkpoint,
+    read_meta,
+    save_checkpoint,
+)
 from trendminer.vision.classes import with_background
 from trendminer.vision.coco import CocoDataset, collate
 from trendminer.vision.engine import Batch, evaluate_model, train_one_epoch
@@ -179,6 +184,14 @@ def _continued_options(
     return dict(recorded)
 
 
+def _continued_classes(state: dict[str, Any] | None, init: Path | None) -> tuple[str, ...] | None:
+    """The classes of the run resumed (``state``) or the checkpoint fine-tuned (``init``): a
+    continued model keeps its label space, and the dataset's categories are mapped onto it."""
+    if state is not None:
+        return tuple(state["meta"]["classes"])
+    return read_meta(init).classes if init is not None else None
+
+
 def train(
     *,
     model_name: str,
@@ -197,16 +210,23 @@ def train(
 
     On resume, weights, optimizer and learning rate continue; the recipe given now sets the
     number of epochs and the remaining learning-rate steps. ``init`` starts a new run from the
-    weights of a detector checkpoint (same architecture and classes) with a fresh optimizer and
-    schedule: a fine-tune. A run that resumes ignores it. Both keep the model options of the run
-    or checkpoint they continue (``options`` None); other options are an error.
+    weights of a detector checkpoint (same architecture) with a fresh optimizer and schedule: a
+    fine-tune. A run that resumes ignores it. Both keep the classes of the run or checkpoint they
+    continue (the dataset's categories are mapped onto them by name; one unknown to it is a
+    :class:`DatasetError`) and its model options (``options`` None); other options are an error.
     """
     spec = architecture(model_name).input
     torch.manual_seed(recipe.seed)
     random.seed(recipe.seed)
     where = resolve_device(device)
     aug = train_transforms(spec.size, spec.mean, recipe.augmentation)
-    dataset = CocoDataset(coco, images, transforms=aug)
+    last, best_path, log_path = out / "last.pt", out / "best.pt", out / "loss_log.csv"
+    state = (
+        torch.load(last, map_location=where, weights_only=False)
+        if resume and last.exists()
+        else None
+    )
+    dataset = CocoDataset(coco, images, classes=_continued_classes(state, init), transforms=aug)
     if len(dataset) == 0:
         raise TrainingError(f"{coco} has no pictures")
     val = (
@@ -215,12 +235,6 @@ def train(
         else None
     )
     out.mkdir(parents=True, exist_ok=True)
-    last, best_path, log_path = out / "last.pt", out / "best.pt", out / "loss_log.csv"
-    state = (
-        torch.load(last, map_location=where, weights_only=False)
-        if resume and last.exists()
-        else None
-    )
     if state is not None:
         options = _continued_options(options, state["meta"].get("options") or {}, last)
     elif init is not None:
@@ -245,12 +259,8 @@ def train(
     )
     start_epoch, best_epoch, best_score = 0, -1, float("-inf")
     if state is not None:
-        if state["meta"]["architecture"] != model_name or tuple(state["meta"]["classes"]) != tuple(
-            dataset.classes
-        ):
-            raise TrainingError(
-                f"{last} is another model or label set; pass --no-resume or another --out"
-            )
+        if state["meta"]["architecture"] != model_name:
+            raise TrainingError(f"{last} is another model; pass --no-resume or another --out")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
