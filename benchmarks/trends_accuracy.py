@@ -446,6 +446,8 @@ def main() -> None:
                     pool.shutdown(wait=False, cancel_futures=True)
                     for child in multiprocessing.active_children():
                         child.terminate()
+                    for child in multiprocessing.active_children():
+                        child.join()  # gone before their worlds' folder is removed
                     raise
     figures: dict[str, Any] = {
         "seeds": len(runs),
